@@ -1,0 +1,202 @@
+/* session.c: session lifetime, parameters (initialize, load, save) and error messages. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+asg_status asgi_session_status(asg_session *s, asg_status status) {
+  if (status != ASG_OK && s) snprintf(s->error, sizeof s->error, "%s", asg_last_error());
+  return status;
+}
+
+void asgi_session_clear_outputs(asg_session *s) {
+  for (size_t i = 0; i < s->num_owned; i++) free(s->owned[i]);
+  free(s->owned);
+  free(s->outputs);
+  s->owned = NULL;
+  s->num_owned = 0;
+  s->outputs = NULL;
+  s->num_outputs = 0;
+}
+
+static asg_status validate_desc(const asg_model_desc *desc, asg_model_info **info) {
+  if (!desc) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "model descriptor is NULL");
+  if (desc->abi_version != ASG_ABI_VERSION)
+    return asgi_fail(ASG_ERR_ABI, "model has ABI version %u, but this runtime implements version %d", desc->abi_version,
+                     ASG_ABI_VERSION);
+  if (!desc->metadata) return asgi_fail(ASG_ERR_ABI, "model descriptor has no metadata");
+  asg_status st = asg_model_info_parse(desc->metadata, info);
+  if (st != ASG_OK) return st;
+  if ((*info)->num_entries != desc->num_entries) {
+    st = asgi_fail(ASG_ERR_ABI, "model descriptor has %u entry functions, but its metadata declares %zu",
+                   desc->num_entries, (*info)->num_entries);
+  } else if (desc->num_entries && !desc->entry_fns) {
+    st = asgi_fail(ASG_ERR_ABI, "model descriptor has no entry function table");
+  } else {
+    for (uint32_t i = 0; i < desc->num_entries && st == ASG_OK; i++)
+      if (!desc->entry_fns[i]) st = asgi_fail(ASG_ERR_ABI, "entry function %u ('%s') is NULL", i, (*info)->entries[i].name);
+  }
+  if (st != ASG_OK) {
+    asg_model_info_free(*info);
+    *info = NULL;
+  }
+  return st;
+}
+
+asg_status asg_session_create(const asg_model_desc *desc, const asg_session_options *options, asg_session **out) {
+  if (!out) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session output pointer is NULL");
+  *out = NULL;
+  const char *device = options && options->device ? options->device : "cpu";
+  if (strcmp(device, "cpu") != 0)
+    return asgi_fail(ASG_ERR_UNSUPPORTED, "device '%s' is not available: this build has only the cpu device", device);
+  if (options && options->threads < 0)
+    return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "threads must be >= 0 (0 = all cores), not %d", (int)options->threads);
+  asg_model_info *info;
+  asg_status st = validate_desc(desc, &info);
+  if (st != ASG_OK) return st;
+  if (strcmp(info->target, "cpu") != 0) {
+    st = asgi_fail(ASG_ERR_UNSUPPORTED, "model '%s' was compiled for target '%s', which this build cannot run",
+                   info->name, info->target);
+    asg_model_info_free(info);
+    return st;
+  }
+  asg_session *s = calloc(1, sizeof *s);
+  if (!s) {
+    asg_model_info_free(info);
+    return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory creating a session");
+  }
+  s->desc = desc;
+  s->info = info;
+  s->threads = options ? options->threads : 0;
+  s->device = asgi_strdup(device);
+  s->params = calloc(info->num_params ? info->num_params : 1, sizeof *s->params);
+  if (!s->device || !s->params) {
+    asg_session_destroy(s);
+    return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory creating a session");
+  }
+  for (size_t i = 0; i < info->num_params; i++) {
+    const asg_value_info *v = &info->params[i].value;
+    asg_tensor *t = &s->params[i];
+    t->name = v->name;
+    t->dtype = ASG_F32;
+    t->rank = v->rank;
+    for (int32_t d = 0; d < v->rank; d++) t->dims[d] = v->dims[d].size;
+    size_t bytes = (size_t)asg_tensor_numel(t) * sizeof(float);
+    t->data = calloc(bytes ? bytes : 1, 1);
+    if (!t->data) {
+      asg_session_destroy(s);
+      return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for parameter '%s' (%zu bytes)", v->name, bytes);
+    }
+  }
+  *out = s;
+  return ASG_OK;
+}
+
+void asg_session_destroy(asg_session *s) {
+  if (!s) return;
+  asgi_session_clear_outputs(s);
+  if (s->params && s->info)
+    for (size_t i = 0; i < s->info->num_params; i++) free(s->params[i].data);
+  free(s->params);
+  free(s->device);
+  asg_model_info_free(s->info);
+  free(s);
+}
+
+const char *asg_session_error(const asg_session *s) { return s ? s->error : "session is NULL"; }
+
+const asg_model_info *asg_session_info(const asg_session *s) { return s ? s->info : NULL; }
+
+asg_status asg_session_init_params(asg_session *s, uint64_t seed) {
+  if (!s) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session is NULL");
+  for (size_t i = 0; i < s->info->num_params; i++) {
+    asg_tensor *t = &s->params[i];
+    asg_status st = asgi_init_fill(&s->info->params[i].init, t->rank, t->dims, seed, i, t->data);
+    if (st != ASG_OK) {
+      asgi_prefix_error("parameter '%s': ", t->name);
+      s->params_ready = false;
+      return asgi_session_status(s, st);
+    }
+  }
+  s->params_ready = true;
+  return ASG_OK;
+}
+
+static asg_status check_loaded(const asg_session *s, const char *path, const asg_tensor *ts, size_t n, size_t *which) {
+  const asg_model_info *info = s->info;
+  for (size_t i = 0; i < n; i++) {
+    const asg_tensor *t = &ts[i];
+    if (strncmp(t->name, "optim.", 6) == 0) continue;
+    size_t p;
+    for (p = 0; p < info->num_params; p++)
+      if (strcmp(info->params[p].value.name, t->name) == 0) break;
+    if (p == info->num_params)
+      return asgi_fail(ASG_ERR_NOT_FOUND, "%s: tensor '%s' is not a parameter of model '%s'", path, t->name, info->name);
+    if (which[p] != SIZE_MAX) return asgi_fail(ASG_ERR_FORMAT, "%s: tensor '%s' appears twice", path, t->name);
+    which[p] = i;
+    const asg_tensor *want = &s->params[p];
+    char a[256], b[256];
+    if (t->dtype != ASG_F32)
+      return asgi_fail(ASG_ERR_SHAPE, "%s: parameter '%s' has dtype %s, expected f32", path, t->name, asg_dtype_name(t->dtype));
+    bool same = t->rank == want->rank;
+    for (int32_t d = 0; same && d < t->rank; d++) same = t->dims[d] == want->dims[d];
+    if (!same)
+      return asgi_fail(ASG_ERR_SHAPE, "%s: parameter '%s' has shape %s, expected %s", path, t->name,
+                       asgi_format_dims(t->rank, t->dims, a, sizeof a), asgi_format_dims(want->rank, want->dims, b, sizeof b));
+  }
+  for (size_t p = 0; p < info->num_params; p++)
+    if (which[p] == SIZE_MAX)
+      return asgi_fail(ASG_ERR_NOT_FOUND, "%s: parameter '%s' is missing", path, info->params[p].value.name);
+  return ASG_OK;
+}
+
+asg_status asg_session_load(asg_session *s, const char *path) {
+  if (!s) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session is NULL");
+  if (!path) return asgi_session_status(s, asgi_fail(ASG_ERR_INVALID_ARGUMENT, "weights path is NULL"));
+  asg_tensor *ts;
+  size_t n;
+  asg_status st = asg_safetensors_read(path, &ts, &n);
+  if (st != ASG_OK) return asgi_session_status(s, st);
+  size_t np = s->info->num_params;
+  size_t *which = malloc((np ? np : 1) * sizeof *which);
+  if (!which) {
+    asg_tensors_free(ts, n);
+    return asgi_session_status(s, asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory"));
+  }
+  for (size_t p = 0; p < np; p++) which[p] = SIZE_MAX;
+  st = check_loaded(s, path, ts, n, which);
+  if (st == ASG_OK) {
+    for (size_t p = 0; p < np; p++) {
+      size_t bytes = (size_t)asg_tensor_numel(&s->params[p]) * sizeof(float);
+      if (bytes) memcpy(s->params[p].data, ts[which[p]].data, bytes);
+    }
+    s->params_ready = true;
+  }
+  free(which);
+  asg_tensors_free(ts, n);
+  return asgi_session_status(s, st);
+}
+
+asg_status asg_session_save(const asg_session *s, const char *path) {
+  if (!s) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session is NULL");
+  asg_session *ms = (asg_session *)s; /* only its error message changes */
+  if (!s->params_ready)
+    return asgi_session_status(ms, asgi_fail(ASG_ERR_INVALID_ARGUMENT,
+                                             "parameters are not set (call asg_session_init_params or asg_session_load)"));
+  return asgi_session_status(ms, asg_safetensors_write(path, s->params, s->info->num_params));
+}
+
+asg_status asg_session_param(asg_session *s, const char *name, const asg_tensor **out) {
+  if (!s) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session is NULL");
+  if (!name || !out) return asgi_session_status(s, asgi_fail(ASG_ERR_INVALID_ARGUMENT, "name or output pointer is NULL"));
+  *out = NULL;
+  for (size_t i = 0; i < s->info->num_params; i++) {
+    if (strcmp(s->params[i].name, name) == 0) {
+      *out = &s->params[i];
+      return ASG_OK;
+    }
+  }
+  return asgi_session_status(
+      s, asgi_fail(ASG_ERR_NOT_FOUND, "model '%s' has no parameter '%s'", s->info->name, name));
+}
