@@ -95,6 +95,12 @@ def cast_specials(rng, shape, B):
     return np.array(rows)
 
 
+def raw_conditions(rng, shape, B):
+    # where's condition is "!= 0", not "== 1": zeros and other values.
+    base = np.array([0.0, -1.5, 2.0, 0.25])[rng.permutation(4)]
+    return np.stack([np.roll(base, r) for r in range(shape[0])])
+
+
 NAN_X = [[math.nan, 0.5, -2.0, 3.0, -0.25], [1.5, -1.5, math.nan, 2.0, 0.75]]
 NAN_Y = [[1.0, math.nan, -2.0, -3.0, 0.5], [1.5, 0.25, -1.0, math.nan, -0.75]]
 
@@ -117,6 +123,17 @@ CASES = {
     "nan_propagation": {"inputs": {"x": lambda rng, shape, B: np.array(NAN_X),
                                    "y": lambda rng, shape, B: np.array(NAN_Y)}},
     "matmul_variants": {},
+    # Intentional edges, all well defined in IEEE float32 and by PyTorch:
+    # logits of +-80 (softmax needs max subtraction), softplus / sigmoid far
+    # out, a common offset of 100 (variance needs a stable algorithm, not
+    # E[x^2] - E[x]^2), pow of negative bases with integral exponents,
+    # x/0, 0/0, exp overflow, log(0).
+    "numerics_edge": {"inputs": {
+        "big_logits": uniform(-80, 80), "labels": ints(0, 5), "wide": uniform(-40, 40),
+        "offset": lambda rng, shape, B: 100 + rng.uniform(-2, 2, shape),
+        "cond_raw": raw_conditions,
+        "num": lambda rng, shape, B: np.array([1.0, -1.0, 0.0, 3.0, 100.0, -2.0]),
+        "den": lambda rng, shape, B: np.array([0.0, 0.0, 0.0, 2.0, 4.0, 0.5])}},
     "norms_losses": {"inputs": {"classes": ints(0, 5), "class1": ints(0, 5),
                                 "ids": ints(0, 7)}},
 }
@@ -236,6 +253,8 @@ def conditioning_problems(name, got32, got64):
                 bad.append(f"{o}: integer result differs between f32 and f64 runs")
             continue
         b = b.astype(np.float64)
+        with np.errstate(invalid="ignore"):  # beyond float32's range is inf in float32
+            b = np.where(np.abs(b) > np.finfo(np.float32).max, np.sign(b) * np.inf, b)
         a64 = a.astype(np.float64)
         same_special = (np.isnan(a64) == np.isnan(b)).all() and \
             (a64[np.isinf(b)] == b[np.isinf(b)]).all()
