@@ -1,0 +1,31 @@
+/* fake_models.h: hand-written models following docs/abi.md, for the session tests. */
+#ifndef ASG_TEST_FAKE_MODELS_H
+#define ASG_TEST_FAKE_MODELS_H
+
+#include <asg/runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Model "fake": inputs x f32 [batch, 4], y f32 [batch], ids i64 [?];
+ *  params bias f32 [4] (constant 0.5), w f32 [4, 3] (xavier_uniform).
+ *  Entries: forward(x, bias) -> out = x + bias; echo(x) -> (x itself, a copy);
+ *  dup(x) -> two results sharing one malloc'ed buffer; fail(ids) -> status 1 when
+ *  an id is outside [0, 10); badstatus() -> status 7 (no check line);
+ *  pair(x, y) -> s[b] = sum_j x[b, j] + y[b]; strided(x) -> x^T as a strided view
+ *  with an offset; constant() -> a constant global (allocated = 0xdeadbeef);
+ *  wrongdim(x) -> a result whose dim disagrees with its declaration. */
+extern const asg_model_desc fake_model;
+
+/** Metadata of fake_model (for parser tests). */
+extern const char fake_model_metadata[];
+
+/** How many result buffers the fake entries have malloc'ed (ownership checks). */
+extern int fake_model_mallocs;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
