@@ -1,0 +1,229 @@
+// Compiler.cpp: reads a model, imports it, runs the pipelines and writes the requested output.
+#include "compiler/Driver/Compiler.h"
+
+#include "compiler/Import/ModelImporter.h"
+#include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Registration.h"
+#include "compiler/Target/CPU/HeaderEmitter.h"
+#include "compiler/Target/CPU/ObjectEmitter.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <chrono>
+
+namespace asg {
+namespace {
+
+const char *extensionOf(EmitKind kind) {
+  switch (kind) {
+  case EmitKind::Object: return ".o";
+  case EmitKind::Shared: return ".so";
+  case EmitKind::Header: return ".h";
+  default: return ".mlir";
+  }
+}
+
+bool isTextual(EmitKind kind) { return kind != EmitKind::Object && kind != EmitKind::Shared; }
+
+/// Times the stages of one compilation for --stats.
+class StageTimer {
+public:
+  void start() { begin = std::chrono::steady_clock::now(); }
+  void stop(const char *stage) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
+                    .count();
+    stages.emplace_back(stage, ms);
+  }
+  std::vector<std::pair<std::string, double>> stages;
+
+private:
+  std::chrono::steady_clock::time_point begin;
+};
+
+bool writeOutput(const std::string &path, llvm::StringRef bytes, llvm::raw_ostream &errs) {
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    errs << "asgc: error: cannot write '" << path << "': " << ec.message() << "\n";
+    return false;
+  }
+  file.os() << bytes;
+  file.os().flush();
+  if (file.os().has_error()) {
+    errs << "asgc: error: cannot write '" << path << "'\n";
+    file.os().clear_error();
+    return false;
+  }
+  file.keep();
+  return true;
+}
+
+/// Links an object into a shared library with the system C compiler driver,
+/// exporting the descriptor also as `asg_shared_model` (docs/abi.md).
+bool linkShared(llvm::StringRef object, const std::string &output, const std::string &modelName,
+                llvm::raw_ostream &errs) {
+  llvm::SmallString<128> objectPath;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("asgc", "o", fd, objectPath)) {
+    errs << "asgc: error: cannot create a temporary file\n";
+    return false;
+  }
+  llvm::FileRemover remover(objectPath);
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << object;
+  }
+  std::string linker;
+  for (const char *candidate : {"cc", "clang-19", "gcc"})
+    if (auto found = llvm::sys::findProgramByName(candidate)) {
+      linker = *found;
+      break;
+    }
+  if (linker.empty()) {
+    errs << "asgc: error: --emit shared needs a C compiler driver (cc) to link\n";
+    return false;
+  }
+  std::string alias = "-Wl,--defsym=asg_shared_model=" + modelName + "_model";
+  llvm::SmallVector<llvm::StringRef> args = {linker, "-shared", "-o", output, objectPath, alias};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 60, 0, &message);
+  if (rc != 0) {
+    errs << "asgc: error: linking '" << output << "' failed"
+         << (message.empty() ? "" : ": " + message) << "\n";
+    return false;
+  }
+  return true;
+}
+
+void printStats(const mlir::ModuleOp module, const StageTimer &timer, llvm::raw_ostream &errs) {
+  errs << "asgc: stats for model '"
+       << module->getAttrOfType<mlir::StringAttr>("asg.model_name").getValue() << "'\n";
+  for (const auto &[stage, ms] : timer.stages)
+    errs << llvm::format("  %-24s %9.2f ms\n", stage.c_str(), ms);
+}
+
+} // namespace
+
+std::string defaultOutputPath(const CompileOptions &options) {
+  llvm::StringRef stem = options.inputPath == "-" ? "model" : llvm::sys::path::stem(options.inputPath);
+  return (stem + extensionOf(options.emit)).str();
+}
+
+int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
+  std::string output = options.outputPath.empty() ? defaultOutputPath(options) : options.outputPath;
+  if (output == "-" && !isTextual(options.emit)) {
+    errs << "asgc: error: '-o -' writes only textual outputs (header, asg, linalg, llvm)\n";
+    return ExitUsage;
+  }
+  CpuTargetOptions target{options.cpu, options.features, options.optLevel};
+  if (std::string error = validateCpuTarget(target); !error.empty()) {
+    errs << "asgc: error: " << error << "\n";
+    return ExitUsage;
+  }
+
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputPath, /*IsText=*/false,
+                                                   /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    errs << "asgc: error: cannot read '" << options.inputPath << "': "
+         << buffer.getError().message() << "\n";
+    return ExitInvalidModel;
+  }
+
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  // Diagnostics after import are internal errors: say so.
+  bool internalError = false;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
+      internalError = true;
+      errs << "asgc: internal error: " << diag.getLocation() << ": " << diag.str() << "\n";
+    }
+    return mlir::success();
+  });
+
+  StageTimer timer;
+  timer.start();
+  ImportOptions importOptions;
+  importOptions.fileName = options.inputPath == "-" ? "<stdin>" : options.inputPath;
+  importOptions.nameOverride = options.name;
+  unsigned errorCount = 0;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      importModel((*buffer)->getBuffer(), importOptions, &context, errs, errorCount);
+  timer.stop("import");
+  if (!module) {
+    if (errorCount == 0)
+      errs << "asgc: error: the model is invalid\n";
+    return ExitInvalidModel;
+  }
+  if (mlir::failed(mlir::verify(*module)))
+    return ExitInternal;
+
+  auto print = [&](mlir::ModuleOp m) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    m.print(os);
+    os << "\n";
+    return output == "-" ? (llvm::outs() << text, true) : writeOutput(output, text, errs);
+  };
+  auto finish = [&](bool ok) {
+    if (options.stats)
+      printStats(*module, timer, errs);
+    return ok ? ExitOk : ExitInvalidModel;
+  };
+
+  if (options.emit == EmitKind::Asg)
+    return finish(print(*module));
+  if (options.emit == EmitKind::Header) {
+    std::string header = emitHeader(*module);
+    return finish(output == "-" ? (llvm::outs() << header, true) : writeOutput(output, header, errs));
+  }
+
+  PipelineOptions pipeline{options.optLevel};
+  auto runPipeline = [&](auto build, const char *stage) {
+    timer.start();
+    mlir::PassManager pm(&context);
+    build(pm, pipeline);
+    bool ok = mlir::succeeded(pm.run(*module)) && !internalError;
+    timer.stop(stage);
+    return ok;
+  };
+  if (!runPipeline(buildAsgToLinalgPipeline, "asg -> linalg"))
+    return ExitInternal;
+  if (options.emit == EmitKind::Linalg)
+    return finish(print(*module));
+  if (!runPipeline(buildLinalgToLLVMPipeline, "linalg -> llvm"))
+    return ExitInternal;
+  if (options.emit == EmitKind::LLVM)
+    return finish(print(*module));
+
+  timer.start();
+  llvm::SmallVector<char, 0> object;
+  if (std::string error = emitObject(*module, target, object); !error.empty()) {
+    errs << "asgc: internal error: " << error << "\n";
+    return ExitInternal;
+  }
+  timer.stop("llvm -> object");
+  llvm::StringRef bytes(object.data(), object.size());
+  if (options.emit == EmitKind::Object)
+    return finish(writeOutput(output, bytes, errs));
+  std::string modelName =
+      (*module)->getAttrOfType<mlir::StringAttr>("asg.model_name").getValue().str();
+  timer.start();
+  bool linked = linkShared(bytes, output, modelName, errs);
+  timer.stop("link shared");
+  return finish(linked);
+}
+
+} // namespace asg

@@ -1,0 +1,80 @@
+// Pipelines.cpp: the CPU pass pipelines, asg -> linalg on tensors -> buffers -> LLVM dialect.
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace asg {
+
+void buildAsgToLinalgPipeline(OpPassManager &pm, const PipelineOptions &) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createAsgToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  if (options.optLevel > 0) {
+    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+
+  // Tensors -> buffers. Function boundaries get identity layouts, so the
+  // runtime sees plain row-major buffers (docs/abi.md).
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+
+  // Buffers -> loops -> LLVM dialect, with nothing left for a runtime library.
+  pm.addPass(createAsgExpandCopies());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createAsgMathApproximation());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createAsgEmitEntryPoints());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void registerAsgPipelines() {
+  PassPipelineRegistration<>(
+      "asg-cpu-pipeline", "Lower an imported asg module to the LLVM dialect for the CPU",
+      [](OpPassManager &pm) {
+        PipelineOptions options;
+        buildAsgToLinalgPipeline(pm, options);
+        buildLinalgToLLVMPipeline(pm, options);
+      });
+  PassPipelineRegistration<>("asg-linalg-to-llvm",
+                             "Lower linalg on tensors (after asg-to-linalg) to the LLVM dialect",
+                             [](OpPassManager &pm) {
+                               buildLinalgToLLVMPipeline(pm, PipelineOptions{});
+                             });
+}
+
+} // namespace asg

@@ -1,0 +1,24 @@
+// Pipelines.h: the pass pipelines from the asg dialect down to the LLVM dialect.
+#ifndef ASG_COMPILER_PIPELINES_PIPELINES_H
+#define ASG_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace asg {
+
+/// Options shared by the pipelines (the driver's -O level).
+struct PipelineOptions {
+  unsigned optLevel = 2;
+};
+
+/// asg (after import) -> linalg on tensors: simplification and asg-to-linalg.
+void buildAsgToLinalgPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+/// linalg on tensors -> LLVM dialect, with the entry points and descriptor.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+
+/// Registers `asg-cpu-pipeline` (both halves) for asg-opt.
+void registerAsgPipelines();
+
+} // namespace asg
+
+#endif // ASG_COMPILER_PIPELINES_PIPELINES_H

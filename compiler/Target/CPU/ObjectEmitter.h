@@ -1,0 +1,30 @@
+// ObjectEmitter.h: LLVM dialect module -> native relocatable object, in-process.
+#ifndef ASG_COMPILER_TARGET_CPU_OBJECTEMITTER_H
+#define ASG_COMPILER_TARGET_CPU_OBJECTEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+
+namespace asg {
+
+struct CpuTargetOptions {
+  std::string cpu = "host"; // an LLVM CPU name, or "host"
+  std::string features;     // "+avx2,-fma" style, added to the CPU's own
+  unsigned optLevel = 2;
+};
+
+/// Checks the CPU name and features against the host target; returns an
+/// error message, empty when they are fine.
+std::string validateCpuTarget(const CpuTargetOptions &options);
+
+/// Translates `module` (LLVM dialect) to LLVM IR, optimizes it at the
+/// options' level and emits a position-independent object into `object`.
+/// Returns an error message, empty on success.
+std::string emitObject(mlir::ModuleOp module, const CpuTargetOptions &options,
+                       llvm::SmallVectorImpl<char> &object);
+
+} // namespace asg
+
+#endif // ASG_COMPILER_TARGET_CPU_OBJECTEMITTER_H

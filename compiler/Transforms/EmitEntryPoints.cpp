@@ -1,0 +1,139 @@
+// EmitEntryPoints.cpp: asg-emit-entry-points, the uniform C entry points, the metadata
+// text and the `<model>_model` descriptor of docs/abi.md, in the LLVM dialect.
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+using namespace mlir;
+
+namespace asg {
+#define GEN_PASS_DEF_ASGEMITENTRYPOINTS
+#include "compiler/Transforms/Passes.h.inc"
+
+namespace {
+
+std::string stringAttr(ModuleOp module, StringRef name) {
+  auto attr = module->getAttrOfType<StringAttr>(name);
+  return attr ? attr.getValue().str() : std::string();
+}
+
+/// `void <model>_<entry>(void *const *args, void *results)`: loads each
+/// argument's descriptor pointer and calls the C-interface function.
+LLVM::LLVMFuncOp buildWrapper(OpBuilder &b, ModuleOp module, StringRef model, StringRef entry,
+                              unsigned numArgs) {
+  MLIRContext *ctx = module.getContext();
+  Location loc = module.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto ciface = module.lookupSymbol<LLVM::LLVMFuncOp>(("_mlir_ciface_" + entry).str());
+  if (!ciface)
+    return nullptr;
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr, ptr});
+  auto wrapper = b.create<LLVM::LLVMFuncOp>(loc, (model + "_" + entry).str(), type,
+                                            LLVM::Linkage::Internal);
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = wrapper.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+  Value args = body->getArgument(0), results = body->getArgument(1);
+
+  LLVM::LLVMFunctionType cifaceType = ciface.getFunctionType();
+  // Results come back through a leading pointer unless the only result is
+  // the status, which is returned by value.
+  bool resultsByPointer = cifaceType.getNumParams() == numArgs + 1;
+  SmallVector<Value> operands;
+  if (resultsByPointer)
+    operands.push_back(results);
+  for (unsigned k = 0; k < numArgs; ++k) {
+    Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, args, ArrayRef<LLVM::GEPArg>{int32_t(k)});
+    operands.push_back(b.create<LLVM::LoadOp>(loc, ptr, slot));
+  }
+  auto call = b.create<LLVM::CallOp>(loc, ciface, operands);
+  if (!resultsByPointer && call.getNumResults() == 1)
+    b.create<LLVM::StoreOp>(loc, call.getResult(), results);
+  b.create<LLVM::ReturnOp>(loc, ValueRange{});
+  return wrapper;
+}
+
+struct AsgEmitEntryPointsPass : impl::AsgEmitEntryPointsBase<AsgEmitEntryPointsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    Location loc = module.getLoc();
+    std::string model = stringAttr(module, "asg.model_name");
+    auto entries = module->getAttrOfType<ArrayAttr>("asg.entries");
+    if (model.empty() || !entries) {
+      module.emitError("asg-emit-entry-points needs the module attributes asg.model_name and "
+                       "asg.entries (set by the importer)");
+      return signalPassFailure();
+    }
+
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    std::string metadata = stringAttr(module, "asg.metadata");
+    SmallVector<std::string> wrapperNames;
+    for (auto entry : entries.getAsValueRange<StringAttr>()) {
+      std::string lines = stringAttr(module, ("asg.entry." + entry).str());
+      unsigned numArgs = 0;
+      for (StringRef line : llvm::split(lines, '\n'))
+        numArgs += line.starts_with("arg ");
+      metadata += "entry " + entry.str() + "\n" + lines;
+      if (auto checks = module->getAttrOfType<ArrayAttr>(("asg.checks." + entry).str()))
+        for (auto [i, message] : llvm::enumerate(checks.getAsValueRange<StringAttr>()))
+          metadata += "check " + std::to_string(i + 1) + " " + message.str() + "\n";
+      metadata += "end\n";
+      LLVM::LLVMFuncOp wrapper = buildWrapper(b, module, model, entry, numArgs);
+      if (!wrapper) {
+        module.emitError("entry point '") << entry << "' has no C interface function";
+        return signalPassFailure();
+      }
+      wrapperNames.push_back(wrapper.getName().str());
+    }
+
+    // Everything but the descriptor is local to the object.
+    module.walk([&](LLVM::LLVMFuncOp fn) {
+      if (!fn.isExternal())
+        fn.setLinkage(LLVM::Linkage::Internal);
+    });
+    module.walk([&](LLVM::GlobalOp global) { global.setLinkage(LLVM::Linkage::Internal); });
+
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto i32 = b.getI32Type();
+    metadata.push_back('\0');
+    auto textType = LLVM::LLVMArrayType::get(b.getI8Type(), metadata.size());
+    b.create<LLVM::GlobalOp>(loc, textType, /*isConstant=*/true, LLVM::Linkage::Internal,
+                             "__asg_metadata", b.getStringAttr(metadata));
+
+    auto tableType = LLVM::LLVMArrayType::get(ptr, wrapperNames.size());
+    auto table = b.create<LLVM::GlobalOp>(loc, tableType, true, LLVM::Linkage::Internal,
+                                          "__asg_entry_fns", Attribute());
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.createBlock(&table.getInitializerRegion());
+      Value array = b.create<LLVM::UndefOp>(loc, tableType);
+      for (auto [i, name] : llvm::enumerate(wrapperNames)) {
+        Value address = b.create<LLVM::AddressOfOp>(loc, ptr, name);
+        array = b.create<LLVM::InsertValueOp>(loc, array, address, ArrayRef<int64_t>{int64_t(i)});
+      }
+      b.create<LLVM::ReturnOp>(loc, array);
+    }
+
+    // struct asg_model_desc { u32 abi_version; u32 num_entries; const char *metadata;
+    //                         const asg_entry_fn *entry_fns; }
+    auto descType = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, ptr, ptr});
+    auto desc = b.create<LLVM::GlobalOp>(loc, descType, true, LLVM::Linkage::External,
+                                         model + "_model", Attribute());
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&desc.getInitializerRegion());
+    Value value = b.create<LLVM::UndefOp>(loc, descType);
+    auto field = [&](Value v, int64_t index) {
+      value = b.create<LLVM::InsertValueOp>(loc, value, v, ArrayRef<int64_t>{index});
+    };
+    field(b.create<LLVM::ConstantOp>(loc, i32, b.getI32IntegerAttr(1)), 0);
+    field(b.create<LLVM::ConstantOp>(loc, i32, b.getI32IntegerAttr(wrapperNames.size())), 1);
+    field(b.create<LLVM::AddressOfOp>(loc, ptr, "__asg_metadata"), 2);
+    field(b.create<LLVM::AddressOfOp>(loc, ptr, "__asg_entry_fns"), 3);
+    b.create<LLVM::ReturnOp>(loc, value);
+  }
+};
+
+} // namespace
+} // namespace asg

@@ -1,0 +1,58 @@
+// Passes.td: every pass of asgc (names `asg-...`; options are pass options).
+#ifndef ASG_TRANSFORMS_PASSES_TD
+#define ASG_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AsgToLinalg : Pass<"asg-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower asg ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every asg op into upstream dialects on tensors, drops dim names
+    from the tensor types, and gives each function an extra `i32` status
+    result: the number of the first run-time check that failed (ids or
+    targets out of range, integer division by zero, dynamic dims that must
+    agree), 0 if none. The check messages are recorded in the module
+    attribute `asg.checks`. Generated code never traps: a failed check still
+    computes with clamped, in-bounds values.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+    "mlir::scf::SCFDialect", "mlir::func::FuncDialect"
+  ];
+}
+
+def AsgMathApproximation : Pass<"asg-math-approximation"> {
+  let summary = "Replace math ops without a libm-free lowering by polynomial approximations";
+  let description = [{
+    Wraps upstream `populateMathPolynomialApproximationPatterns`: erf, tanh,
+    exp, log and friends become arithmetic, so artifacts need no libm and the
+    same code serves the SPIR-V target.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def AsgExpandCopies : Pass<"asg-expand-copies"> {
+  let summary = "Rewrite memref.copy as linalg.copy so no copy needs a runtime library";
+  let description = [{
+    `finalize-memref-to-llvm` turns strided `memref.copy` into calls to
+    `memrefCopy` from MLIR's C runner utils. Artifacts must need nothing but
+    libc and libasgrt, so copies become loops instead.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {
+  let summary = "Add the uniform C entry points and the model descriptor (LLVM dialect)";
+  let description = [{
+    Runs on the LLVM dialect. For each entry point `E` with a C interface
+    wrapper, adds `void <model>_E(void *const *args, void *results)` that
+    calls it (docs/abi.md), the metadata text and the descriptor global
+    `<model>_model`, and gives every other symbol internal linkage so several
+    models link into one program.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // ASG_TRANSFORMS_PASSES_TD

@@ -1,0 +1,20 @@
+# lit.cfg.py: lit configuration of asgc's IR and command-line tests (test/lit/).
+import os
+import lit.formats
+
+config.name = "asgc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.join(config.asg_src_root, "test", "lit")
+config.test_exec_root = os.path.join(config.asg_obj_root, "test", "lit")
+config.excludes = ["Inputs"]
+
+tools = {
+    "asg-opt": os.path.join(config.asg_tools_dir, "asg-opt", "asg-opt"),
+    "asgc": os.path.join(config.asg_tools_dir, "asgc", "asgc"),
+    "asg-run": os.path.join(config.asg_tools_dir, "asg-run", "asg-run"),
+}
+for name, path in tools.items():
+    config.substitutions.append((r"\b%s\b" % name.replace("-", r"\-"), path))
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, os.environ.get("PATH", "")])
