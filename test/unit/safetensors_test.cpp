@@ -64,7 +64,7 @@ TEST_CASE("safetensors round trips every dtype and rank 0..8", "[safetensors]") 
     REQUIRE(back[i].rank == ts[i].rank);
     for (int d = 0; d < back[i].rank; d++) CHECK(back[i].dims[d] == ts[i].dims[d]);
     size_t bytes_n = static_cast<size_t>(asg_tensor_numel(&ts[i])) * asg_dtype_size(ts[i].dtype);
-    CHECK(std::memcmp(back[i].data, ts[i].data, bytes_n) == 0);
+    if (bytes_n) CHECK(std::memcmp(back[i].data, ts[i].data, bytes_n) == 0);
   }
   asg_tensors_free(back, n);
 }
