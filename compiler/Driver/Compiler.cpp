@@ -8,10 +8,13 @@
 #include "compiler/Target/CPU/ObjectEmitter.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -106,11 +109,73 @@ bool linkShared(llvm::StringRef object, const std::string &output, const std::st
   return true;
 }
 
-void printStats(const mlir::ModuleOp module, const StageTimer &timer, llvm::raw_ostream &errs) {
+/// What --stats reports of one entry point.
+struct EntryStats {
+  unsigned kernels = 0;          // linalg ops after fusion: the loop nests run
+  uint64_t staticBytes = 0;      // buffers allocated with static sizes
+  unsigned dynamicBuffers = 0;   // buffers whose size depends on dynamic dims
+};
+
+/// Counts the kernels of each entry function (on linalg, after fusion).
+void countKernels(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
+  module.walk([&](mlir::func::FuncOp fn) {
+    EntryStats &entry = stats[fn.getSymName()];
+    fn.walk([&](mlir::linalg::LinalgOp) { ++entry.kernels; });
+  });
+}
+
+/// Sums the intermediate buffers of each entry function (after bufferization).
+void countBuffers(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
+  module.walk([&](mlir::func::FuncOp fn) {
+    EntryStats &entry = stats[fn.getSymName()];
+    fn.walk([&](mlir::memref::AllocOp alloc) {
+      mlir::MemRefType type = alloc.getType();
+      if (!type.hasStaticShape()) {
+        ++entry.dynamicBuffers;
+        return;
+      }
+      entry.staticBytes += type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+    });
+  });
+}
+
+void printStats(mlir::ModuleOp module, const StageTimer &timer,
+                const llvm::StringMap<EntryStats> &entries, llvm::raw_ostream &errs) {
   errs << "asgc: stats for model '"
        << module->getAttrOfType<mlir::StringAttr>("asg.model_name").getValue() << "'\n";
+  if (auto names = module->getAttrOfType<mlir::ArrayAttr>("asg.entries"))
+    for (auto name : names.getAsValueRange<mlir::StringAttr>()) {
+      auto it = entries.find(name);
+      if (it == entries.end())
+        continue;
+      const EntryStats &e = it->second;
+      errs << "  entry point '" << name << "': " << e.kernels << " kernels, "
+           << e.staticBytes << " bytes of static intermediates (no reuse yet)";
+      if (e.dynamicBuffers)
+        errs << " + " << e.dynamicBuffers << " buffers sized by dynamic dims";
+      errs << "\n";
+    }
   for (const auto &[stage, ms] : timer.stages)
     errs << llvm::format("  %-24s %9.2f ms\n", stage.c_str(), ms);
+}
+
+/// "file:line:col" of the innermost file location in `loc`, or its MLIR form.
+std::string formatLocation(mlir::Location loc) {
+  std::string out;
+  loc->walk([&](mlir::Location inner) {
+    if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(inner)) {
+      out = (file.getFilename().getValue() + ":" + llvm::Twine(file.getLine()) + ":" +
+             llvm::Twine(file.getColumn()))
+                .str();
+      return mlir::WalkResult::interrupt();
+    }
+    return mlir::WalkResult::advance();
+  });
+  if (out.empty()) {
+    llvm::raw_string_ostream os(out);
+    loc.print(os);
+  }
+  return out;
 }
 
 } // namespace
@@ -148,7 +213,8 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
       internalError = true;
-      errs << "asgc: internal error: " << diag.getLocation() << ": " << diag.str() << "\n";
+      errs << formatLocation(diag.getLocation()) << ": internal compiler error: " << diag.str()
+           << " (this is a bug in asgc)\n";
     }
     return mlir::success();
   });
@@ -177,9 +243,10 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
     os << "\n";
     return output == "-" ? (llvm::outs() << text, true) : writeOutput(output, text, errs);
   };
+  llvm::StringMap<EntryStats> entryStats;
   auto finish = [&](bool ok) {
     if (options.stats)
-      printStats(*module, timer, errs);
+      printStats(*module, timer, entryStats, errs);
     return ok ? ExitOk : ExitInvalidModel;
   };
 
@@ -203,7 +270,13 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
     return ExitInternal;
   if (options.emit == EmitKind::Linalg)
     return finish(print(*module));
-  if (!runPipeline(buildLinalgToLLVMPipeline, "linalg -> llvm"))
+  if (!runPipeline(buildFusionPipeline, "fusion"))
+    return ExitInternal;
+  countKernels(*module, entryStats);
+  if (!runPipeline(buildBufferizationPipeline, "bufferization"))
+    return ExitInternal;
+  countBuffers(*module, entryStats);
+  if (!runPipeline(buildLoweringToLLVMPipeline, "lowering to llvm"))
     return ExitInternal;
   if (options.emit == EmitKind::LLVM)
     return finish(print(*module));

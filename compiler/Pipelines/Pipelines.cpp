@@ -24,13 +24,15 @@ void buildAsgToLinalgPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createCSEPass());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {
+void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.optLevel > 0) {
     pm.addPass(createLinalgElementwiseOpFusionPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+}
 
+void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &) {
   // Tensors -> buffers. Function boundaries get identity layouts, so the
   // runtime sees plain row-major buffers (docs/abi.md).
   bufferization::OneShotBufferizationOptions bufferization;
@@ -42,7 +44,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+}
 
+void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &) {
   // Buffers -> loops -> LLVM dialect, with nothing left for a runtime library.
   pm.addPass(createAsgExpandCopies());
   pm.addPass(createConvertLinalgToLoopsPass());
@@ -60,6 +64,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createAsgEmitEntryPoints());
   pm.addPass(createCanonicalizerPass());
+}
+
+void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  buildFusionPipeline(pm, options);
+  buildBufferizationPipeline(pm, options);
+  buildLoweringToLLVMPipeline(pm, options);
 }
 
 void registerAsgPipelines() {

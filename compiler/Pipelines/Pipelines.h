@@ -13,8 +13,16 @@ struct PipelineOptions {
 
 /// asg (after import) -> linalg on tensors: simplification and asg-to-linalg.
 void buildAsgToLinalgPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
-/// linalg on tensors -> LLVM dialect, with the entry points and descriptor.
+/// linalg on tensors -> LLVM dialect, with the entry points and descriptor:
+/// the three pipelines below, in order.
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+/// Elementwise fusion of linalg ops on tensors (none at -O0).
+void buildFusionPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+/// One-shot bufferization (identity layouts at function boundaries) and
+/// ownership-based deallocation of intermediates.
+void buildBufferizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+/// Buffers -> loops -> LLVM dialect, then entry points and descriptor.
+void buildLoweringToLLVMPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `asg-cpu-pipeline` (both halves) for asg-opt.
 void registerAsgPipelines();

@@ -143,6 +143,9 @@ void addComparison(RewritePatternSet &p, const TypeConverter &tc, RuntimeChecks 
   });
 }
 
+/// Splat constants above this many elements are filled at run time.
+constexpr int64_t kMaxSplatGlobalElements = 64;
+
 struct ConstantLowering : AsgLoweringPattern<ConstantOp> {
   using AsgLoweringPattern::AsgLoweringPattern;
   LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor,
@@ -150,6 +153,13 @@ struct ConstantLowering : AsgLoweringPattern<ConstantOp> {
     auto value = llvm::dyn_cast<DenseElementsAttr>(op.getValue());
     if (!value)
       return rewriter.notifyMatchFailure(op, "value is not dense elements");
+    // A large splat becomes a fill, so no huge global is ever materialized.
+    if (value.isSplat() && value.getNumElements() > kMaxSplatGlobalElements) {
+      Value scalar = rewriter.create<arith::ConstantOp>(
+          op.getLoc(), cast<TypedAttr>(value.getSplatValue<Attribute>()));
+      rewriter.replaceOp(op, filledTensor(rewriter, op.getLoc(), cast<RankedTensorType>(value.getType()), {}, scalar));
+      return success();
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }
