@@ -48,6 +48,7 @@ void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &) {
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &) {
   // Buffers -> loops -> LLVM dialect, with nothing left for a runtime library.
+  pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
