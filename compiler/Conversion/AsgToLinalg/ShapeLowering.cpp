@@ -195,19 +195,30 @@ struct SliceLowering : AsgLoweringPattern<SliceOp> {
     } else {
       Value d = b.create<tensor::DimOp>(loc, x, axis);
       Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+      // clampSlice at run time: a negative bound counts from the end; both
+      // are clamped to [0, d] (d >= 0, so min(0, d) is 0).
       auto clamp = [&](int64_t v) -> Value {
+        if (v == 0)
+          return zero;
         Value c = b.create<arith::ConstantIndexOp>(loc, v);
-        if (v >= 0)
+        if (v > 0)
           return b.create<arith::MinSIOp>(loc, c, d);
         return b.create<arith::MaxSIOp>(loc, b.create<arith::AddIOp>(loc, c, d), zero);
       };
       Value s = clamp(start);
       Value e = end ? clamp(*end) : d;
-      Value span = b.create<arith::SubIOp>(loc, e, s);
-      Value count = b.create<arith::CeilDivSIOp>(loc, span,
-                                                 b.create<arith::ConstantIndexOp>(loc, step));
+      // size = ceil(max(e - s, 0) / step), with unsigned division on a
+      // non-negative span (arith.ceildivsi needs arith-expand, which the
+      // CPU pipeline does not run).
+      Value span = b.create<arith::MaxSIOp>(loc, b.create<arith::SubIOp>(loc, e, s), zero);
+      Value count = span;
+      if (step != 1) {
+        Value bumped = b.create<arith::AddIOp>(
+            loc, span, b.create<arith::ConstantIndexOp>(loc, step - 1));
+        count = b.create<arith::DivUIOp>(loc, bumped, b.create<arith::ConstantIndexOp>(loc, step));
+      }
       offset = s;
-      size = b.create<arith::MaxSIOp>(loc, count, zero).getResult();
+      size = count;
     }
 
     SmallVector<OpFoldResult> offsets, sizes, strides;
