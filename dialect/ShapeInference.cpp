@@ -126,6 +126,13 @@ public:
 
 using ShapeFn = FailureOr<RankedTensorType> (*)(const ShapeContext &);
 
+/// `%g`: the shortest usual spelling of an attribute value in messages.
+std::string formatNumber(double value) {
+  char buffer[32];
+  snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
 FailureOr<RankedTensorType> broadcastResult(const ShapeContext &c, Type elementType) {
   Shape shape = c.shape(0);
   for (unsigned i = 1; i < c.numOperands(); ++i) {
@@ -191,8 +198,8 @@ FailureOr<RankedTensorType> inferClamp(const ShapeContext &c) {
     return failure();
   auto lo = c.attr<FloatAttr>("min"), hi = c.attr<FloatAttr>("max");
   if (lo && hi && lo.getValueAsDouble() > hi.getValueAsDouble())
-    return c.fail("'min' " + std::to_string(lo.getValueAsDouble()) + " is greater than 'max' " +
-                  std::to_string(hi.getValueAsDouble()));
+    return c.fail("'min' " + Twine(formatNumber(lo.getValueAsDouble())) +
+                  " is greater than 'max' " + formatNumber(hi.getValueAsDouble()));
   return c.type(0);
 }
 

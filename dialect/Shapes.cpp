@@ -143,7 +143,7 @@ SliceBounds clampSlice(int64_t dimSize, int64_t start, std::optional<int64_t> en
   };
   int64_t s = clamp(start);
   int64_t e = end ? clamp(*end) : dimSize;
-  int64_t size = e > s ? (e - s + step - 1) / step : 0;
+  int64_t size = e > s ? (e - s - 1) / step + 1 : 0; // no overflow for a huge step
   return {s, std::max(e, s), size};
 }
 

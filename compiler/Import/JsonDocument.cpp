@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 
 namespace asg {
@@ -130,15 +131,23 @@ public:
     return true;
   }
 
-  bool parse_error(std::size_t position, const std::string &lastToken,
+  bool parse_error(std::size_t position, const std::string &,
                    const nlohmann::detail::exception &ex) override {
-    size_t start = position >= lastToken.size() ? position - lastToken.size() : 0;
     std::string message = ex.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: <what>"
     size_t colon = message.find(": ");
     if (message.find("column") != std::string::npos && colon != std::string::npos)
       message = message.substr(colon + 2);
-    errors.push_back({positionOf(start), "invalid JSON: " + message});
+    // nlohmann's "last read: '...'" quotes everything read since the last
+    // string, number or literal (and raw invalid bytes); the location says it.
+    size_t lastRead = message.find("; last read: '");
+    if (lastRead != std::string::npos) {
+      size_t expected = message.rfind("'; expected ");
+      message = message.substr(0, lastRead) +
+                (expected != std::string::npos && expected > lastRead ? message.substr(expected + 1)
+                                                                       : "");
+    }
+    errors.push_back({positionOf(errorTokenStart(position)), "invalid JSON: " + message});
     return false;
   }
 
@@ -158,16 +167,33 @@ private:
                    static_cast<unsigned>(offset - *line + 1)};
   }
 
+  static bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
   /// The start of the token after the previous one: skip whitespace and the
   /// separators that produce no event.
-  JsonPos nextTokenPos() const {
+  size_t nextTokenOffset() const {
     size_t i = lastEnd;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
-                               text[i] == '\r' || text[i] == ',' || text[i] == ':'))
+    while (i < text.size() && (isSpace(text[i]) || text[i] == ',' || text[i] == ':'))
       ++i;
-    return positionOf(i);
+    return i;
   }
+  JsonPos nextTokenPos() const { return positionOf(nextTokenOffset()); }
   void markEnd() { lastEnd = consumed; }
+
+  /// The start of the token the lexer failed on, which ends at `position`
+  /// (bytes read): after the last complete token, its whitespace and at most
+  /// one separator that the lexer read past.
+  size_t errorTokenStart(size_t position) const {
+    size_t i = lastEnd;
+    while (i < text.size() && isSpace(text[i]))
+      ++i;
+    if (i < text.size() && (text[i] == ',' || text[i] == ':') && position > i + 1) {
+      ++i;
+      while (i < text.size() && isSpace(text[i]))
+        ++i;
+    }
+    return std::min(i, text.size());
+  }
 
   /// Places a finished value into its parent; returns its stable address.
   JsonValue *place(JsonValue &&value) {
@@ -185,8 +211,17 @@ private:
   }
 
   bool add(JsonValue &&value) {
-    value.pos = nextTokenPos();
+    size_t start = nextTokenOffset();
+    value.pos = positionOf(start);
     markEnd();
+    if (value.isNumber()) {
+      // The lexer has read one byte past a number: end it at its last character.
+      size_t end = start;
+      while (end < text.size() && (isdigit(static_cast<unsigned char>(text[end])) ||
+                                   llvm::StringRef("+-.eE").contains(text[end])))
+        ++end;
+      lastEnd = end;
+    }
     place(std::move(value));
     return true;
   }

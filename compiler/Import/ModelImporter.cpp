@@ -85,6 +85,7 @@ private:
 
   bool validName(const JsonValue &object, const JsonValue *name, StringRef what);
   bool define(const std::string &name, ModelValue value);
+  void defineFailed(const JsonValue &object, const JsonValue *name);
   std::optional<Shape> parseShape(const JsonValue &owner, const JsonValue &shape, StringRef what,
                                   bool staticOnly);
   bool checkElementCount(JsonPos pos, StringRef what, ArrayRef<Dim> dims);
@@ -167,6 +168,16 @@ bool Importer::define(const std::string &name, ModelValue value) {
   return true;
 }
 
+/// Defines a value whose name is invalid (already reported) so that its uses
+/// report nothing more.
+void Importer::defineFailed(const JsonValue &object, const JsonValue *name) {
+  if (!name || name->kind != Kind::String || values.count(name->string))
+    return;
+  ModelValue value;
+  value.pos = object.pos;
+  values.try_emplace(name->string, std::move(value));
+}
+
 bool Importer::checkElementCount(JsonPos pos, StringRef what, ArrayRef<Dim> dims) {
   double count = 1;
   for (const Dim &d : dims)
@@ -231,23 +242,28 @@ void Importer::importInputs(const JsonValue &list) {
     const JsonValue *name = input.find("name");
     std::string what = name && name->kind == Kind::String ? "input '" + name->string + "'" : "input";
     bool ok = checkKeys(input, what, {"name", "shape", "dtype"}, {"name", "shape"});
-    if (!validName(input, name, what) || !ok)
+    if (!validName(input, name, what)) {
+      defineFailed(input, name);
       continue;
-    std::optional<Shape> shape = parseShape(input, *input.find("shape"), what, false);
+    }
+    std::optional<Shape> shape;
+    if (const JsonValue *s = input.find("shape"))
+      shape = parseShape(input, *s, what, false);
     Type dtype = Float32Type::get(ctx);
     if (const JsonValue *d = input.find("dtype")) {
       dtype = d->kind == Kind::String ? parseDtype(ctx, d->string) : Type();
-      if (!dtype) {
-        error(input.pos, what + ": unknown dtype " +
-                             (d->kind == Kind::String ? "'" + d->string + "'" : d->describe()) +
-                             " (expected f32, i32 or i64)");
-        continue;
-      }
+      if (d->kind != Kind::String)
+        error(input.pos, what + ": 'dtype' must be a string (f32, i32 or i64), got " +
+                             d->describe());
+      else if (!dtype)
+        error(input.pos, what + ": unknown dtype '" + d->string + "' (expected f32, i32 or i64)");
     }
-    if (!shape)
-      continue;
-    ModelValue value{ModelValue::Role::Input, input.pos, makeTensorType(ctx, *shape, dtype)};
-    if (define(name->string, std::move(value)))
+    // A failed input is still defined, with no type: its users report nothing more.
+    ModelValue value{ModelValue::Role::Input, input.pos};
+    if (ok && shape && dtype)
+      value.type = makeTensorType(ctx, *shape, dtype);
+    bool valid = static_cast<bool>(value.type);
+    if (define(name->string, std::move(value)) && valid)
       inputs.push_back(name->string);
   }
 }
@@ -342,36 +358,48 @@ void Importer::importParams(const JsonValue &list) {
     const JsonValue *name = param.find("name");
     std::string what = name && name->kind == Kind::String ? "param '" + name->string + "'" : "param";
     bool ok = checkKeys(param, what, {"name", "shape", "init", "trainable"}, {"name", "shape"});
-    if (!validName(param, name, what) || !ok)
+    if (!validName(param, name, what)) {
+      defineFailed(param, name);
       continue;
-    std::optional<Shape> shape = parseShape(param, *param.find("shape"), what, true);
-    if (!shape)
-      continue;
-    bool trainable = true;
+    }
+    // A failed param is still defined, with no type: its users report nothing more.
+    ModelValue value{ModelValue::Role::Param, param.pos};
+    std::optional<Shape> shape;
+    if (const JsonValue *s = param.find("shape"))
+      shape = parseShape(param, *s, what, true);
     if (const JsonValue *t = param.find("trainable")) {
       if (t->kind != Kind::Bool) {
         error(param.pos, what + ": 'trainable' must be a boolean, got " + t->describe());
-        continue;
+        ok = false;
+      } else {
+        value.trainable = t->boolean;
       }
-      trainable = t->boolean;
     }
-    std::optional<std::string> init = importInit(param, param.find("init"), what, *shape);
-    if (!init)
-      continue;
-    ModelValue value{ModelValue::Role::Param, param.pos,
-                     makeTensorType(ctx, *shape, Float32Type::get(ctx))};
-    value.trainable = trainable;
-    value.initText = *init;
-    if (define(name->string, std::move(value)))
+    std::optional<std::string> init;
+    if (shape)
+      init = importInit(param, param.find("init"), what, *shape);
+    if (ok && shape && init) {
+      value.type = makeTensorType(ctx, *shape, Float32Type::get(ctx));
+      value.initText = *init;
+    }
+    bool valid = static_cast<bool>(value.type);
+    if (define(name->string, std::move(value)) && valid)
       params.push_back(name->string);
   }
 }
 
 std::optional<Attribute> Importer::convertAttr(const JsonValue &node, const std::string &prefix,
                                                const AttrSpec &spec, const JsonValue &value) {
-  auto wrongType = [&](const char *expected) -> std::optional<Attribute> {
+  // What the value is, for messages: huge integers, list items and dtype
+  // strings are spelled out.
+  auto describe = [](const JsonValue &v) -> std::string {
+    if (v.kind == Kind::Int && v.hugeInteger)
+      return "an integer out of the 64-bit range";
+    return v.describe();
+  };
+  auto wrongType = [&](const char *expected, std::string got = "") -> std::optional<Attribute> {
     error(node.pos, prefix + "attribute '" + spec.name + "' must be " + expected + ", got " +
-                        value.describe());
+                        (got.empty() ? describe(value) : got));
     return std::nullopt;
   };
   switch (spec.kind) {
@@ -397,7 +425,7 @@ std::optional<Attribute> Importer::convertAttr(const JsonValue &node, const std:
     SmallVector<int64_t> ints;
     for (const JsonValue &item : value.items) {
       if (item.kind != Kind::Int || item.hugeInteger)
-        return wrongType("an array of integers");
+        return wrongType("an array of integers", "an array holding " + describe(item));
       ints.push_back(item.integer);
     }
     return builder.getDenseI64ArrayAttr(ints);
@@ -405,7 +433,8 @@ std::optional<Attribute> Importer::convertAttr(const JsonValue &node, const std:
   case AttrKind::Dtype: {
     Type t = value.kind == Kind::String ? parseDtype(ctx, value.string) : Type();
     if (!t)
-      return wrongType("one of \"f32\", \"i32\", \"i64\"");
+      return wrongType("one of \"f32\", \"i32\", \"i64\"",
+                       value.kind == Kind::String ? "\"" + value.string + "\"" : "");
     return TypeAttr::get(t);
   }
   case AttrKind::Literal:
@@ -516,13 +545,15 @@ void Importer::importNode(const JsonValue &node) {
   const JsonValue *opName = node.find("op");
   std::string label = name && name->kind == Kind::String ? "node '" + name->string + "'" : "node";
   bool ok = checkKeys(node, label, {"name", "op", "inputs", "attrs"}, {"name", "op"});
-  if (!validName(node, name, label) || !ok)
+  if (!validName(node, name, label)) {
+    defineFailed(node, name);
     return;
+  }
   ModelValue value{ModelValue::Role::Node, node.pos};
   value.node = &node;
   // Define the name first so later duplicates and uses see it, even if the
   // node itself fails (its users then report nothing more).
-  if (!define(name->string, value))
+  if (!define(name->string, value) || !ok)
     return;
   ModelValue &self = values[name->string];
   if (opName->kind != Kind::String) {
@@ -572,7 +603,7 @@ void Importer::importNode(const JsonValue &node) {
     std::string expected = spec->minInputs == spec->maxInputs
                                ? std::to_string(spec->minInputs)
                                : "at least " + std::to_string(spec->minInputs);
-    error(node.pos, prefix + "takes " + expected + " input" + (spec->maxInputs == 1 ? "" : "s") +
+    error(node.pos, prefix + "takes " + expected + " input" + (spec->minInputs == 1 ? "" : "s") +
                         ", got " + std::to_string(arity));
     return;
   }
@@ -628,6 +659,11 @@ void Importer::importNode(const JsonValue &node) {
     }
   }
   auto type = llvm::cast<RankedTensorType>(results.front());
+  if (type.getRank() > kMaxRank) {
+    error(node.pos, prefix + "the result " + formatShape(getShape(type)) + " has rank " +
+                        Twine(type.getRank()) + ", above the limit of 8");
+    return;
+  }
   if (!checkElementCount(node.pos, prefix.substr(0, prefix.size() - 2), getShape(type)))
     return;
   self.type = type;
@@ -836,10 +872,15 @@ OwningOpRef<ModuleOp> Importer::run(StringRef text) {
   checkKeys(model, "model", {"asg", "name", "inputs", "params", "nodes", "outputs", "train"},
             {"asg", "name", "inputs", "nodes", "outputs"});
   if (const JsonValue *version = model.find("asg")) {
-    if (version->kind != Kind::Int || version->integer != 1) {
+    if (version->kind != Kind::Int) {
+      error(model.pos, "'asg' (the format version) must be the integer 1, got " +
+                           std::string(version->describe()));
+      return nullptr;
+    }
+    if (version->integer != 1) {
       error(model.pos, "unsupported format version " +
-                           (version->kind == Kind::Int ? std::to_string(version->integer)
-                                                       : std::string(version->describe())) +
+                           (version->hugeInteger ? formatNumber(version->number)
+                                                 : std::to_string(version->integer)) +
                            " ('asg' must be 1)");
       return nullptr;
     }
