@@ -6,6 +6,7 @@ using namespace mlir;
 using namespace asg;
 
 #include "dialect/AsgDialect.cpp.inc"
+#include "dialect/AsgInterfaces.cpp.inc"
 
 void AsgDialect::initialize() {
   addOperations<

@@ -6,6 +6,7 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "dialect/AsgInterfaces.td"
 
 def Asg_Dialect : Dialect {
   let name = "asg";
@@ -29,7 +30,8 @@ def Asg_Dialect : Dialect {
 /// shape function of the op (see ShapeInference.cpp).
 class Asg_Op<string mnemonic, list<Trait> traits = []>
     : Op<Asg_Dialect, mnemonic,
-         !listconcat([Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>], traits)> {
+         !listconcat([Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>,
+                      DeclareOpInterfaceMethods<Asg_DifferentiableOpInterface>], traits)> {
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
         ::mlir::MLIRContext *context, ::std::optional<::mlir::Location> location,

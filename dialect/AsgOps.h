@@ -3,6 +3,7 @@
 #define ASG_DIALECT_ASGOPS_H
 
 #include "dialect/AsgDialect.h"
+#include "dialect/AsgInterfaces.h"
 #include "dialect/Shapes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -159,4 +159,50 @@ def Asg_ConcatOp : Asg_TensorOp<"concat"> {
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
 }
 
+//===----------------------------------------------------------------------===//
+// Internal ops: built by asg-autodiff for gradients, not part of the JSON
+// format (the importer does not accept them).
+//===----------------------------------------------------------------------===//
+
+def Asg_BroadcastInDimOp : Asg_TensorOp<"broadcast_in_dim"> {
+  let summary = "broadcast x to the shape of `like`, x's dim i becoming dim dims[i]";
+  let description = [{
+    The gradient of reductions: `like` only provides the (possibly dynamic)
+    result shape. Each dim of x equals its result dim or is a static 1.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$like,
+                       DenseI64ArrayAttr:$dims);
+}
+
+def Asg_OneHotOp : Asg_TensorOp<"one_hot"> {
+  let summary = "f32 one-hot encoding of integer ids: ids.shape + [depth]";
+  let description = [{
+    1.0 where the last index equals the id, else 0.0; ids outside
+    [0, depth) give a row of zeros. Used by the gradients of cross_entropy
+    and embedding.
+  }];
+  let arguments = (ins AnyRankedTensor:$ids, I64Attr:$depth);
+}
+
+def Asg_ScatterSliceOp : Asg_TensorOp<"scatter_slice"> {
+  let summary = "zeros shaped like `like`, with `update` written at x[start:end:step] along axis";
+  let description = [{
+    The gradient of slice: `update` has the shape of the slice of `like`
+    with the same axis, start, end and step (Python clamping).
+  }];
+  let arguments = (ins AnyRankedTensor:$update, AnyRankedTensor:$like, I64Attr:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$start, OptionalAttr<I64Attr>:$end,
+                       DefaultValuedAttr<I64Attr, "1">:$step);
+}
+
+def Asg_ReshapeLikeOp : Asg_TensorOp<"reshape_like"> {
+  let summary = "reshape x to the (possibly dynamic) shape of `like`";
+  let description = [{
+    The gradient of reshape when the input shape has dynamic dims that a
+    static `shape` attribute cannot spell. Element counts must agree (checked
+    at run time when dynamic).
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$like);
+}
+
 #endif // ASG_OPS_TD

@@ -466,6 +466,67 @@ FailureOr<RankedTensorType> inferCast(const ShapeContext &c) {
   return c.result(c.shape(0), t);
 }
 
+// Internal ops (gradients).
+
+FailureOr<RankedTensorType> inferBroadcastInDim(const ShapeContext &c) {
+  if (failed(c.checkOperands(2, 2)) || failed(c.requireKnownDtypes()))
+    return failure();
+  auto dims = c.attr<DenseI64ArrayAttr>("dims");
+  Shape in = c.shape(0), like = c.shape(1);
+  if (!dims || dims.size() != in.size())
+    return c.fail("'dims' must map each of the " + Twine(in.size()) + " input dims");
+  SmallVector<bool> used(like.size(), false);
+  for (auto [i, d] : llvm::enumerate(dims.asArrayRef())) {
+    if (d < 0 || d >= static_cast<int64_t>(like.size()) || used[d])
+      return c.fail("'dims' must be distinct dims of the result");
+    used[d] = true;
+    bool ok = (in[i].isStatic() && in[i].size == 1) ||
+              matchDims(in[i], like[d]) != DimMatch::Mismatch;
+    if (!ok)
+      return c.fail("cannot broadcast " + formatShape(in) + " into " + formatShape(like));
+  }
+  return c.result(like, c.dtype(0));
+}
+
+FailureOr<RankedTensorType> inferOneHot(const ShapeContext &c) {
+  if (failed(c.checkOperands(1, 1)) || failed(c.requireInteger(0, "ids")))
+    return failure();
+  int64_t depth = c.intAttr("depth", 0);
+  if (depth <= 0)
+    return c.fail("'depth' must be > 0");
+  Shape out = c.shape(0);
+  out.push_back(Dim::fixed(depth));
+  return c.result(out, c.f32());
+}
+
+FailureOr<RankedTensorType> inferScatterSlice(const ShapeContext &c) {
+  if (failed(c.checkOperands(2, 2)) || failed(c.requireKnownDtypes()))
+    return failure();
+  // The update must have the shape of the same slice of `like`.
+  ShapeContext slice(c.opName, c.ctx, c.loc, c.operandTypes.drop_front(), c.attrs);
+  FailureOr<RankedTensorType> sliced = inferSlice(slice);
+  if (failed(sliced))
+    return failure();
+  Shape want = getShape(*sliced), got = c.shape(0);
+  bool ok = want.size() == got.size();
+  for (size_t d = 0; ok && d < got.size(); ++d)
+    ok = matchDims(got[d], want[d]) != DimMatch::Mismatch;
+  if (!ok)
+    return c.fail("update shape " + formatShape(got) + " is not the slice shape " +
+                  formatShape(want));
+  return c.result(c.shape(1), c.dtype(0));
+}
+
+FailureOr<RankedTensorType> inferReshapeLike(const ShapeContext &c) {
+  if (failed(c.checkOperands(2, 2)) || failed(c.requireKnownDtypes()))
+    return failure();
+  auto in = c.type(0), like = c.type(1);
+  if (in.hasStaticShape() && like.hasStaticShape() &&
+      in.getNumElements() != like.getNumElements())
+    return c.fail("cannot reshape " + formatShape(c.shape(0)) + " to " + formatShape(c.shape(1)));
+  return c.result(c.shape(1), c.dtype(0));
+}
+
 ShapeFn lookupShapeFn(StringRef op) {
   return llvm::StringSwitch<ShapeFn>(op)
       .Cases("add", "sub", "mul", "div", inferArithmetic)
@@ -493,6 +554,10 @@ ShapeFn lookupShapeFn(StringRef op) {
       .Case("concat", inferConcat)
       .Case("broadcast_to", inferBroadcastTo)
       .Case("cast", inferCast)
+      .Case("broadcast_in_dim", inferBroadcastInDim)
+      .Case("one_hot", inferOneHot)
+      .Case("scatter_slice", inferScatterSlice)
+      .Case("reshape_like", inferReshapeLike)
       .Default(nullptr);
 }
 
