@@ -4,12 +4,27 @@
 #include "compiler/Conversion/AsgToLinalg/LoweringUtils.h"
 
 #include "dialect/AsgOps.h"
+#include "dialect/Shapes.h"
 
 #include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
 
 namespace asg {
+
+/// True when dim `i` of `a` and dim `j` of `b` (values of asg types, with dim
+/// names) are dynamic dims of the same name: the runtime already checks that
+/// they agree, so lowering needs no check of its own. (Also used by the other
+/// lowering files, which declare it.)
+bool sameNamedDims(Value a, int64_t i, Value b, int64_t j) {
+  auto ta = llvm::dyn_cast<RankedTensorType>(a.getType());
+  auto tb = llvm::dyn_cast<RankedTensorType>(b.getType());
+  if (!ta || !tb || i >= ta.getRank() || j >= tb.getRank())
+    return false;
+  Dim da = getShape(ta)[i], db = getShape(tb)[j];
+  return da.isDynamic() && db.isDynamic() && da.name && da.name == db.name;
+}
+
 namespace {
 
 /// [d0, ..., dn-1] grouped as [[0..n-2], [n-1]]: leading dims folded into one.
@@ -69,16 +84,20 @@ struct MatmulLowering : AsgLoweringPattern<MatmulOp> {
     Value k = getDim(b, loc, lhs, ra - 1);
 
     // Guards: the rhs K equals the lhs K; non-broadcast batch dims equal the result's.
-    auto expectedBatch = [&](RankedTensorType t) {
+    // Dims of the same name agree already (the runtime checks names).
+    auto expectedBatch = [&](RankedTensorType t, Value asgOperand) {
       SmallVector<std::optional<Value>> expected(t.getRank());
-      for (int64_t j = 0; j < t.getRank() - 2; ++j)
-        if (!isBroadcast(t, j))
-          expected[j] = dims[j + rank - t.getRank()];
+      for (int64_t j = 0; j < t.getRank() - 2; ++j) {
+        int64_t i = j + rank - t.getRank();
+        if (!isBroadcast(t, j) && !sameNamedDims(asgOperand, j, op.getResult(), i))
+          expected[j] = dims[i];
+      }
       return expected;
     };
-    SmallVector<std::optional<Value>> lhsExpected = expectedBatch(lt);
-    SmallVector<std::optional<Value>> rhsExpected = expectedBatch(rt);
-    rhsExpected[rb - 2] = k;
+    SmallVector<std::optional<Value>> lhsExpected = expectedBatch(lt, op.getLhs());
+    SmallVector<std::optional<Value>> rhsExpected = expectedBatch(rt, op.getRhs());
+    if (!sameNamedDims(op.getLhs(), ra - 1, op.getRhs(), rb - 2))
+      rhsExpected[rb - 2] = k;
     lhs = guardDims(b, loc, lhs, lhsExpected, checks,
                     node + ": the batch dims of input 1 do not match at run time");
     rhs = guardDims(b, loc, rhs, rhsExpected, checks,

@@ -20,6 +20,8 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
                      ValueRange reduced,
                      function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 Value countAsFloat(OpBuilder &b, Location loc, Value tensor, ArrayRef<int64_t> axes);
+// Defined in MatmulLowering.cpp.
+bool sameNamedDims(Value a, int64_t i, Value b, int64_t j);
 
 namespace {
 
@@ -250,7 +252,9 @@ struct CrossEntropyLowering : AsgLoweringPattern<CrossEntropyOp> {
 
     SmallVector<std::optional<Value>> expected;
     for (int64_t i = 0; i < outer; ++i)
-      expected.push_back(getDim(b, loc, logits, i));
+      expected.push_back(sameNamedDims(op.getTarget(), i, op.getLogits(), i)
+                             ? std::nullopt
+                             : std::optional<Value>(getDim(b, loc, logits, i)));
     target = guardDims(b, loc, target, expected, checks,
                        node + ": the target dims do not match the logits at run time");
     Value c = getDim(b, loc, logits, outer);

@@ -10,6 +10,10 @@
 using namespace mlir;
 
 namespace asg {
+
+// Defined in MatmulLowering.cpp.
+bool sameNamedDims(Value a, int64_t i, Value b, int64_t j);
+
 namespace {
 
 /// A static size as an attribute, a dynamic one as the given value.
@@ -272,7 +276,7 @@ struct ConcatLowering : AsgLoweringPattern<ConcatOp> {
     for (auto [k, input] : llvm::enumerate(inputs)) {
       SmallVector<std::optional<Value>> expected(rank);
       for (int64_t i = 0; i < rank; ++i)
-        if (i != axis)
+        if (i != axis && !sameNamedDims(op.getInputs()[k], i, op.getInputs()[0], i))
           expected[i] = resultDims[i];
       Value g = guardDims(b, loc, input, expected, checks,
                           describeNode(op) + ": the dims of input " + std::to_string(k + 1) +
