@@ -147,7 +147,11 @@ public:
                 (expected != std::string::npos && expected > lastRead ? message.substr(expected + 1)
                                                                        : "");
     }
-    errors.push_back({positionOf(errorTokenStart(position)), "invalid JSON: " + message});
+    size_t start = errorTokenStart(position);
+    // nlohmann takes a NUL byte for the end of the input.
+    if (start < text.size() && text[start] == '\0')
+      message = "unexpected NUL byte";
+    errors.push_back({positionOf(start), "invalid JSON: " + message});
     return false;
   }
 
