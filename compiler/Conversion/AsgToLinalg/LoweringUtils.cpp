@@ -187,6 +187,7 @@ void populateAsgToLinalgPatterns(const TypeConverter &converter, RewritePatternS
   populateReductionLoweringPatterns(converter, patterns, checks);
   populateShapeLoweringPatterns(converter, patterns, checks);
   populateNormLossLoweringPatterns(converter, patterns, checks);
+  populateGradientOpLoweringPatterns(converter, patterns, checks);
 }
 
 } // namespace asg

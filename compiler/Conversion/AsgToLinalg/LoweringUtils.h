@@ -91,6 +91,8 @@ void populateReductionLoweringPatterns(const mlir::TypeConverter &converter,
                                        mlir::RewritePatternSet &patterns, RuntimeChecks &checks);
 void populateShapeLoweringPatterns(const mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns, RuntimeChecks &checks);
+void populateGradientOpLoweringPatterns(const mlir::TypeConverter &converter,
+                                        mlir::RewritePatternSet &patterns, RuntimeChecks &checks);
 void populateNormLossLoweringPatterns(const mlir::TypeConverter &converter,
                                       mlir::RewritePatternSet &patterns, RuntimeChecks &checks);
 
