@@ -118,6 +118,7 @@ struct asg_session {
   int32_t threads;
   bool params_ready;
   asg_tensor *params;        /* info->num_params, data owned */
+  asg_tensor *states;        /* info->num_states, data owned (zeros until restored) */
   asg_tensor *outputs;       /* last outputs (names borrowed from info) */
   size_t num_outputs;
   void **owned;              /* buffers behind the last outputs, to free */

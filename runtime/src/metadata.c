@@ -28,7 +28,8 @@ typedef struct growing_entry {
   asg_arg_info *args;
   asg_value_info *results;
   asg_check_info *checks;
-  size_t cap_args, cap_results, cap_checks;
+  asg_update_info *updates;
+  size_t cap_args, cap_results, cap_checks, cap_updates;
 } growing_entry;
 
 typedef struct state {
@@ -36,8 +37,9 @@ typedef struct state {
   asg_model_info *info;
   asg_value_info *inputs;
   asg_param_info *params;
+  asg_value_info *states;
   growing_entry *entries;
-  size_t cap_inputs, cap_params, cap_entries;
+  size_t cap_inputs, cap_params, cap_states, cap_entries;
   growing_entry *open; /* the entry being read, or NULL */
 } state;
 
@@ -159,7 +161,24 @@ static bool name_taken(const state *s, const char *name) {
     if (strcmp(s->inputs[i].name, name) == 0) return true;
   for (size_t i = 0; i < s->info->num_params; i++)
     if (strcmp(s->params[i].value.name, name) == 0) return true;
+  for (size_t i = 0; i < s->info->num_states; i++)
+    if (strcmp(s->states[i].name, name) == 0) return true;
   return false;
+}
+
+static bool tok_eq(const line *l, size_t i, const char *name) {
+  return strlen(name) == l->toklen[i] && memcmp(name, l->tok[i], l->toklen[i]) == 0;
+}
+
+/* Requires static dims (params, state, updates) and at most 2^40 elements. */
+static asg_status static_dims(const line *l, const char *what, const asg_value_info *v) {
+  int64_t dims[ASG_MAX_RANK];
+  for (int32_t d = 0; d < v->rank; d++) {
+    if (v->dims[d].size < 0) return FAIL(l, "%s '%s': dim %d is not static", what, v->name, d);
+    dims[d] = v->dims[d].size;
+  }
+  if (asgi_numel(v->rank, dims, (int64_t)1 << 40) < 0) return FAIL(l, "%s '%s': more than 2^40 elements", what, v->name);
+  return ASG_OK;
 }
 
 static asg_status parse_input(state *s, const line *l) {
@@ -261,12 +280,7 @@ static asg_status parse_param(state *s, const line *l) {
   if (st != ASG_OK) return st;
   const char *pn = p->value.name;
   if (p->value.dtype != ASG_F32) return FAIL(l, "param '%s': dtype must be f32", pn);
-  int64_t dims[ASG_MAX_RANK];
-  for (int32_t d = 0; d < p->value.rank; d++) {
-    if (p->value.dims[d].size < 0) return FAIL(l, "param '%s': dim %d is not static", pn, d);
-    dims[d] = p->value.dims[d].size;
-  }
-  if (asgi_numel(p->value.rank, dims, (int64_t)1 << 40) < 0) return FAIL(l, "param '%s': more than 2^40 elements", pn);
+  if ((st = static_dims(l, "param", &p->value)) != ASG_OK) return st;
   if (!tok_is(l, t, "trainable") || !(tok_is(l, t + 1, "0") || tok_is(l, t + 1, "1")))
     return FAIL(l, "param '%s': expected 'trainable 0|1' after the dims", pn);
   p->trainable = l->tok[t + 1][0] == '1';
@@ -274,6 +288,25 @@ static asg_status parse_param(state *s, const line *l) {
   if ((st = parse_init(l, p, t + 3, &p->init)) != ASG_OK) return st;
   if (name_taken(s, pn)) return FAIL(l, "name '%s' is declared twice", pn);
   s->info->num_params++;
+  return ASG_OK;
+}
+
+/* "state NAME DTYPE RANK DIM*": optimizer state, saved under NAME ("optim.*"). */
+static asg_status parse_state(state *s, const line *l) {
+  if (!grow(s->arena, (void **)&s->states, &s->cap_states, s->info->num_states, sizeof *s->states)) return oom();
+  asg_value_info *v = &s->states[s->info->num_states];
+  memset(v, 0, sizeof *v);
+  size_t next;
+  asg_status st = parse_value(s, l, 1, v, &next);
+  if (st != ASG_OK) return st;
+  if (next != l->ntok) return FAIL(l, "state '%s': unexpected field '%.*s'", v->name, (int)l->toklen[next], l->tok[next]);
+  if (strncmp(v->name, "optim.", 6) != 0 || v->name[6] == '\0')
+    return FAIL(l, "state '%s': the name must start with 'optim.' (checkpoints store state under it)", v->name);
+  if ((st = static_dims(l, "state", v)) != ASG_OK) return st;
+  if (strcmp(v->name, "optim.step") == 0 && (v->dtype != ASG_I64 || v->rank != 0))
+    return FAIL(l, "state 'optim.step' must be an i64 scalar ('state optim.step i64 0')");
+  if (name_taken(s, v->name)) return FAIL(l, "name '%s' is declared twice", v->name);
+  s->info->num_states++;
   return ASG_OK;
 }
 
@@ -292,22 +325,27 @@ static asg_status parse_entry(state *s, const line *l) {
 
 static asg_status parse_arg(state *s, const line *l) {
   growing_entry *e = s->open;
-  if (l->ntok != 3 || !(tok_is(l, 1, "input") || tok_is(l, 1, "param")))
-    return FAIL(l, "expected 'arg input NAME' or 'arg param NAME'");
-  asg_arg_info a = {tok_is(l, 1, "param"), 0};
+  if (l->ntok != 3 || !(tok_is(l, 1, "input") || tok_is(l, 1, "param") || tok_is(l, 1, "state")))
+    return FAIL(l, "expected 'arg input NAME', 'arg param NAME' or 'arg state NAME'");
+  asg_arg_info a = {0, 0, ASG_ARG_INPUT};
+  a.kind = tok_is(l, 1, "param") ? ASG_ARG_PARAM : tok_is(l, 1, "state") ? ASG_ARG_STATE : ASG_ARG_INPUT;
+  a.is_param = a.kind == ASG_ARG_PARAM;
+  const char *kind = a.kind == ASG_ARG_PARAM ? "param" : a.kind == ASG_ARG_STATE ? "state" : "input";
   bool found = false;
-  size_t n = a.is_param ? s->info->num_params : s->info->num_inputs;
+  size_t n = a.kind == ASG_ARG_PARAM ? s->info->num_params : a.kind == ASG_ARG_STATE ? s->info->num_states : s->info->num_inputs;
   for (size_t i = 0; i < n && !found; i++) {
-    const char *name = a.is_param ? s->params[i].value.name : s->inputs[i].name;
-    if (strlen(name) == l->toklen[2] && memcmp(name, l->tok[2], l->toklen[2]) == 0) {
+    const char *name = a.kind == ASG_ARG_PARAM ? s->params[i].value.name
+                       : a.kind == ASG_ARG_STATE ? s->states[i].name
+                                                 : s->inputs[i].name;
+    if (tok_eq(l, 2, name)) {
       a.index = i;
       found = true;
     }
   }
   if (!found)
-    return FAIL(l, "entry point '%s': no %s named '%.*s'", e->pub.name, a.is_param ? "param" : "input", (int)l->toklen[2], l->tok[2]);
+    return FAIL(l, "entry point '%s': no %s named '%.*s'", e->pub.name, kind, (int)l->toklen[2], l->tok[2]);
   for (size_t i = 0; i < e->pub.num_args; i++)
-    if (e->args[i].is_param == a.is_param && e->args[i].index == a.index)
+    if (e->args[i].kind == a.kind && e->args[i].index == a.index)
       return FAIL(l, "entry point '%s': argument '%.*s' is given twice", e->pub.name, (int)l->toklen[2], l->tok[2]);
   if (!grow(s->arena, (void **)&e->args, &e->cap_args, e->pub.num_args, sizeof *e->args)) return oom();
   e->args[e->pub.num_args++] = a;
@@ -326,6 +364,52 @@ static asg_status parse_result(state *s, const line *l) {
   for (size_t i = 0; i < e->pub.num_results; i++)
     if (strcmp(e->results[i].name, v->name) == 0) return FAIL(l, "entry point '%s': result '%s' is declared twice", e->pub.name, v->name);
   e->pub.num_results++;
+  return ASG_OK;
+}
+
+static bool same_value(const asg_value_info *a, const asg_value_info *b) {
+  if (a->dtype != b->dtype || a->rank != b->rank) return false;
+  for (int32_t d = 0; d < a->rank; d++)
+    if (a->dims[d].size != b->dims[d].size) return false;
+  return true;
+}
+
+/* "update NAME DTYPE RANK DIM*": a result holding the new value of parameter or state NAME. */
+static asg_status parse_update(state *s, const line *l) {
+  growing_entry *e = s->open;
+  if (!grow(s->arena, (void **)&e->updates, &e->cap_updates, e->pub.num_updates, sizeof *e->updates)) return oom();
+  asg_update_info *u = &e->updates[e->pub.num_updates];
+  memset(u, 0, sizeof *u);
+  size_t next;
+  asg_status st = parse_value(s, l, 1, &u->value, &next);
+  if (st != ASG_OK) return st;
+  const char *un = u->value.name;
+  if (next != l->ntok) return FAIL(l, "update '%s': unexpected field '%.*s'", un, (int)l->toklen[next], l->tok[next]);
+  const asg_value_info *target = NULL;
+  for (size_t i = 0; i < s->info->num_params && !target; i++) {
+    if (strcmp(s->params[i].value.name, un) != 0) continue;
+    if (!s->params[i].trainable)
+      return FAIL(l, "entry point '%s': update of parameter '%s', which is frozen (trainable 0)", e->pub.name, un);
+    target = &s->params[i].value;
+    u->index = i;
+  }
+  for (size_t i = 0; i < s->info->num_states && !target; i++) {
+    if (strcmp(s->states[i].name, un) != 0) continue;
+    target = &s->states[i];
+    u->is_state = 1;
+    u->index = i;
+  }
+  if (!target) return FAIL(l, "entry point '%s': update of '%s', which is neither a param nor a state", e->pub.name, un);
+  if (!same_value(&u->value, target)) {
+    char a[256], b[256];
+    return FAIL(l, "entry point '%s': update '%s' is %s %s, but the %s is %s %s", e->pub.name, un,
+                asg_dtype_name(u->value.dtype), asg_format_shape(&u->value, a, sizeof a), u->is_state ? "state" : "param",
+                asg_dtype_name(target->dtype), asg_format_shape(target, b, sizeof b));
+  }
+  for (size_t i = 0; i < e->pub.num_updates; i++)
+    if (strcmp(e->updates[i].value.name, un) == 0) return FAIL(l, "entry point '%s': '%s' is updated twice", e->pub.name, un);
+  u->position = e->pub.num_results + e->pub.num_updates;
+  e->pub.num_updates++;
   return ASG_OK;
 }
 
@@ -357,6 +441,7 @@ static asg_status parse_line(state *s, line *l, bool *have_name, bool *have_targ
   if (s->open) {
     if (tok_is(l, 0, "arg")) return parse_arg(s, l);
     if (tok_is(l, 0, "result")) return parse_result(s, l);
+    if (tok_is(l, 0, "update")) return parse_update(s, l);
     if (tok_is(l, 0, "check")) return FAIL(l, "expected 'check ID MESSAGE' with ID >= 1");
     if (tok_is(l, 0, "end")) {
       if (l->ntok != 1) return FAIL(l, "expected 'end'");
@@ -364,12 +449,13 @@ static asg_status parse_line(state *s, line *l, bool *have_name, bool *have_targ
       return ASG_OK;
     }
     if (tok_is(l, 0, "name") || tok_is(l, 0, "target") || tok_is(l, 0, "input") || tok_is(l, 0, "param") ||
-        tok_is(l, 0, "entry"))
+        tok_is(l, 0, "state") || tok_is(l, 0, "entry"))
       return FAIL(l, "'%.*s' record inside entry point '%s' (missing 'end')", (int)l->toklen[0], l->tok[0], s->open->pub.name);
     return FAIL(l, "unknown record '%.*s'", (int)l->toklen[0], l->tok[0]);
   }
   if (tok_is(l, 0, "entry")) return parse_entry(s, l);
-  bool top = tok_is(l, 0, "name") || tok_is(l, 0, "target") || tok_is(l, 0, "input") || tok_is(l, 0, "param");
+  bool top = tok_is(l, 0, "name") || tok_is(l, 0, "target") || tok_is(l, 0, "input") || tok_is(l, 0, "param") ||
+             tok_is(l, 0, "state");
   if (top && s->info->num_entries > 0)
     return FAIL(l, "'%.*s' record after the first entry point", (int)l->toklen[0], l->tok[0]);
   if (tok_is(l, 0, "name")) {
@@ -388,7 +474,9 @@ static asg_status parse_line(state *s, line *l, bool *have_name, bool *have_targ
   }
   if (tok_is(l, 0, "input")) return parse_input(s, l);
   if (tok_is(l, 0, "param")) return parse_param(s, l);
-  if (tok_is(l, 0, "arg") || tok_is(l, 0, "result") || tok_is(l, 0, "check") || tok_is(l, 0, "end"))
+  if (tok_is(l, 0, "state")) return parse_state(s, l);
+  if (tok_is(l, 0, "arg") || tok_is(l, 0, "result") || tok_is(l, 0, "update") || tok_is(l, 0, "check") ||
+      tok_is(l, 0, "end"))
     return FAIL(l, "'%.*s' record outside an entry point", (int)l->toklen[0], l->tok[0]);
   return FAIL(l, "unknown record '%.*s'", (int)l->toklen[0], l->tok[0]);
 }
@@ -451,9 +539,11 @@ asg_status asg_model_info_parse(const char *metadata, asg_model_info **out) {
     entries[i].args = s.entries[i].args;
     entries[i].results = s.entries[i].results;
     entries[i].checks = s.entries[i].checks;
+    entries[i].updates = s.entries[i].updates;
   }
   o->info.inputs = s.inputs;
   o->info.params = s.params;
+  o->info.states = s.states;
   o->info.entries = entries;
   *out = &o->info;
   return ASG_OK;

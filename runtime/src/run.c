@@ -73,7 +73,7 @@ static asg_status match_inputs(const asg_model_info *info, const asg_entry_info 
     if (!name) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "input %zu has no name", i);
     size_t k;
     for (k = 0; k < e->num_args; k++)
-      if (!e->args[k].is_param && strcmp(info->inputs[e->args[k].index].name, name) == 0) break;
+      if (e->args[k].kind == ASG_ARG_INPUT && strcmp(info->inputs[e->args[k].index].name, name) == 0) break;
     if (k == e->num_args) return asgi_fail(ASG_ERR_NOT_FOUND, "input '%s' is not taken by entry point '%s'", name, e->name);
     if (by_arg[k]) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "input '%s' is given twice", name);
     by_arg[k] = &inputs[i];
@@ -84,7 +84,7 @@ static asg_status match_inputs(const asg_model_info *info, const asg_entry_info 
 static asg_status check_inputs(const asg_model_info *info, const asg_entry_info *e, const asg_tensor **by_arg,
                                bindings *bs) {
   for (size_t k = 0; k < e->num_args; k++) {
-    if (e->args[k].is_param) continue;
+    if (e->args[k].kind != ASG_ARG_INPUT) continue;
     const asg_value_info *v = &info->inputs[e->args[k].index];
     const asg_tensor *t = by_arg[k];
     if (!t) return asgi_fail(ASG_ERR_NOT_FOUND, "input '%s' of entry point '%s' is missing", v->name, e->name);
@@ -158,19 +158,59 @@ static void strided_copy(const result_view *r, size_t esize, unsigned char *dst,
   }
 }
 
+/* One result descriptor of the call: a `result` line or an `update` line, in line order. */
+typedef struct slot {
+  const asg_value_info *decl;
+  bool is_update;
+  size_t index; /* into e->results or e->updates */
+} slot;
+
 typedef struct call {
   void **args;
   int64_t *arg_words;
   int64_t *res_words;
   size_t res_bytes;
-  result_view *views;
+  size_t nslots;     /* e->num_results + e->num_updates */
+  slot *slots;
+  result_view *views; /* per slot */
+  size_t *result_slot; /* per result: its slot */
+  void **staged;      /* per update: a C-order copy of a result the caller does not own, or NULL */
 } call;
 
 static void free_call(call *c) {
   free(c->args);
   free(c->arg_words);
   free(c->res_words);
+  free(c->slots);
   free(c->views);
+  free(c->result_slot);
+  if (c->staged)
+    for (size_t k = 0; k < c->nslots; k++) free(c->staged[k]);
+  free(c->staged);
+}
+
+/* Orders the results and updates as their lines are (updates know their positions). */
+static asg_status make_slots(const asg_entry_info *e, call *c) {
+  size_t n = e->num_results + e->num_updates;
+  c->nslots = n;
+  c->slots = calloc(n ? n : 1, sizeof *c->slots);
+  c->result_slot = calloc(e->num_results ? e->num_results : 1, sizeof *c->result_slot);
+  c->staged = calloc(n ? n : 1, sizeof *c->staged);
+  if (!c->slots || !c->result_slot || !c->staged) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory");
+  for (size_t k = 0; k < e->num_updates; k++) {
+    size_t p = e->updates[k].position;
+    if (p >= n || c->slots[p].decl)
+      return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "entry point '%s': update '%s' has an invalid position %zu", e->name,
+                       e->updates[k].value.name, p);
+    c->slots[p] = (slot){&e->updates[k].value, true, k};
+  }
+  size_t j = 0;
+  for (size_t p = 0; p < n; p++) {
+    if (c->slots[p].decl) continue;
+    c->slots[p] = (slot){&e->results[j], false, j};
+    c->result_slot[j++] = p;
+  }
+  return ASG_OK;
 }
 
 /* Marks which results the caller owns (docs/abi.md ownership rule). */
@@ -201,7 +241,7 @@ static asg_status take_results(asg_session *s, const asg_entry_info *e, call *c,
   if (!s->outputs || !s->owned) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory");
   for (size_t j = 0; j < nres; j++) {
     const asg_value_info *v = &e->results[j];
-    result_view *r = &c->views[j];
+    result_view *r = &c->views[c->result_slot[j]];
     asg_status st = check_dims(v, r->rank, r->sizes, bs, "result", ASG_ERR_ABI);
     if (st != ASG_OK) {
       asgi_prefix_error("entry point '%s' broke the ABI: ", e->name);
@@ -235,23 +275,84 @@ static asg_status take_results(asg_session *s, const asg_entry_info *e, call *c,
   return ASG_OK;
 }
 
-static asg_status prepare_call(asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, call *c) {
-  size_t words = 0, nres = e->num_results;
-  for (size_t k = 0; k < e->num_args; k++) {
-    const asg_tensor *t = e->args[k].is_param ? &s->params[e->args[k].index] : by_arg[k];
-    words += 3 + 2 * (size_t)t->rank;
+/* The tensor bound to argument k: the caller's input, or the session's parameter or state. */
+static const asg_tensor *arg_tensor(const asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, size_t k) {
+  switch (e->args[k].kind) {
+  case ASG_ARG_PARAM: return &s->params[e->args[k].index];
+  case ASG_ARG_STATE: return &s->states[e->args[k].index];
+  case ASG_ARG_INPUT: break;
   }
+  return by_arg[k];
+}
+
+/* Checks the update results (their shapes are static) before anything changes. */
+static asg_status check_updates(const asg_entry_info *e, const call *c, bindings *bs) {
+  for (size_t p = 0; p < c->nslots; p++) {
+    if (!c->slots[p].is_update) continue;
+    const asg_value_info *v = c->slots[p].decl;
+    const result_view *r = &c->views[p];
+    asg_status st = check_dims(v, r->rank, r->sizes, bs, "update", ASG_ERR_ABI);
+    if (st != ASG_OK) {
+      asgi_prefix_error("entry point '%s' broke the ABI: ", e->name);
+      return st;
+    }
+    if (asgi_numel(r->rank, r->sizes, INT64_MAX / 8) > 0 && !r->aligned)
+      return asgi_fail(ASG_ERR_ABI, "entry point '%s' broke the ABI: update '%s' has no data", e->name, v->name);
+  }
+  return ASG_OK;
+}
+
+/* Copies the updates the caller does not own (they may alias a parameter or state that
+ * another update overwrites) into C-order buffers, so that applying them cannot fail. */
+static asg_status stage_updates(const call *c) {
+  for (size_t p = 0; p < c->nslots; p++) {
+    const result_view *r = &c->views[p];
+    if (!c->slots[p].is_update || r->owned) continue;
+    size_t esize = asg_dtype_size(c->slots[p].decl->dtype);
+    int64_t numel = asgi_numel(r->rank, r->sizes, INT64_MAX / 8);
+    if (numel == 0) continue;
+    unsigned char *buf = malloc((size_t)numel * esize);
+    if (!buf) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for update '%s'", c->slots[p].decl->name);
+    c->staged[p] = buf;
+    if (contiguous(r)) memcpy(buf, (const unsigned char *)r->aligned + r->offset * (int64_t)esize, (size_t)numel * esize);
+    else strided_copy(r, esize, buf, numel);
+  }
+  return ASG_OK;
+}
+
+/* Copies every update into the parameter or state it names. */
+static void apply_updates(asg_session *s, const asg_entry_info *e, const call *c) {
+  for (size_t p = 0; p < c->nslots; p++) {
+    if (!c->slots[p].is_update) continue;
+    const asg_update_info *u = &e->updates[c->slots[p].index];
+    asg_tensor *dst = u->is_state ? &s->states[u->index] : &s->params[u->index];
+    const result_view *r = &c->views[p];
+    size_t esize = asg_dtype_size(dst->dtype);
+    int64_t numel = asg_tensor_numel(dst);
+    if (numel <= 0) continue;
+    size_t bytes = (size_t)numel * esize;
+    if (c->staged[p]) memcpy(dst->data, c->staged[p], bytes);
+    else if (contiguous(r)) memcpy(dst->data, (const unsigned char *)r->aligned + r->offset * (int64_t)esize, bytes);
+    else strided_copy(r, esize, dst->data, numel);
+  }
+}
+
+static asg_status prepare_call(asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, call *c) {
+  size_t words = 0;
+  for (size_t k = 0; k < e->num_args; k++) words += 3 + 2 * (size_t)arg_tensor(s, e, by_arg, k)->rank;
+  asg_status st = make_slots(e, c);
+  if (st != ASG_OK) return st;
   size_t res_words = 1; /* the status, padded */
-  for (size_t j = 0; j < nres; j++) res_words += 3 + 2 * (size_t)e->results[j].rank;
+  for (size_t p = 0; p < c->nslots; p++) res_words += 3 + 2 * (size_t)c->slots[p].decl->rank;
   c->args = calloc(e->num_args ? e->num_args : 1, sizeof *c->args);
   c->arg_words = calloc(words ? words : 1, sizeof *c->arg_words);
   c->res_words = calloc(res_words, sizeof *c->res_words);
-  c->views = calloc(nres ? nres : 1, sizeof *c->views);
+  c->views = calloc(c->nslots ? c->nslots : 1, sizeof *c->views);
   c->res_bytes = res_words * sizeof(int64_t);
   if (!c->args || !c->arg_words || !c->res_words || !c->views) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory");
   size_t w = 0;
   for (size_t k = 0; k < e->num_args; k++) {
-    const asg_tensor *t = e->args[k].is_param ? &s->params[e->args[k].index] : by_arg[k];
+    const asg_tensor *t = arg_tensor(s, e, by_arg, k);
     c->args[k] = &c->arg_words[w];
     put_descriptor(&c->arg_words[w], t);
     w += 3 + 2 * (size_t)t->rank;
@@ -263,7 +364,8 @@ static asg_status run_entry(asg_session *s, size_t ei, const asg_tensor *inputs,
   const asg_model_info *info = s->info;
   const asg_entry_info *e = &info->entries[ei];
   bool uses_params = false;
-  for (size_t k = 0; k < e->num_args; k++) uses_params |= e->args[k].is_param != 0;
+  for (size_t k = 0; k < e->num_args; k++) uses_params |= e->args[k].kind == ASG_ARG_PARAM;
+  for (size_t k = 0; k < e->num_updates; k++) uses_params |= !e->updates[k].is_state;
   if (uses_params && !s->params_ready)
     return asgi_fail(ASG_ERR_INVALID_ARGUMENT,
                      "parameters are not set (call asg_session_init_params or asg_session_load first)");
@@ -277,13 +379,13 @@ static asg_status run_entry(asg_session *s, size_t ei, const asg_tensor *inputs,
   if (st == ASG_OK) {
     s->desc->entry_fns[ei]((void *const *)c.args, c.res_words);
     size_t w = 0;
-    for (size_t j = 0; j < e->num_results; j++) {
-      read_descriptor(&c.res_words[w], e->results[j].rank, &c.views[j]);
-      w += 3 + 2 * (size_t)e->results[j].rank;
+    for (size_t p = 0; p < c.nslots; p++) {
+      read_descriptor(&c.res_words[w], c.slots[p].decl->rank, &c.views[p]);
+      w += 3 + 2 * (size_t)c.slots[p].decl->rank;
     }
     int32_t status;
     memcpy(&status, &c.res_words[w], sizeof status);
-    classify_results(&c, e, e->num_results);
+    classify_results(&c, e, c.nslots);
     if (status != 0) {
       const char *msg = NULL;
       for (size_t i = 0; i < e->num_checks; i++)
@@ -292,9 +394,13 @@ static asg_status run_entry(asg_session *s, size_t ei, const asg_tensor *inputs,
                : asgi_fail(ASG_ERR_ABI, "entry point '%s' returned status %d, which has no check message", e->name,
                            (int)status);
     } else {
-      st = take_results(s, e, &c, &bs);
+      /* Everything that can fail comes first: after a failure no parameter or state changes. */
+      st = check_updates(e, &c, &bs);
+      if (st == ASG_OK) st = take_results(s, e, &c, &bs);
+      if (st == ASG_OK) st = stage_updates(&c);
+      if (st == ASG_OK) apply_updates(s, e, &c);
     }
-    free_owned(&c, e->num_results);
+    free_owned(&c, c.nslots);
     if (st != ASG_OK) asgi_session_clear_outputs(s);
   }
   free_call(&c);

@@ -71,7 +71,8 @@ asg_status asg_session_create(const asg_model_desc *desc, const asg_session_opti
   s->threads = options ? options->threads : 0;
   s->device = asgi_strdup(device);
   s->params = calloc(info->num_params ? info->num_params : 1, sizeof *s->params);
-  if (!s->device || !s->params) {
+  s->states = calloc(info->num_states ? info->num_states : 1, sizeof *s->states);
+  if (!s->device || !s->params || !s->states) {
     asg_session_destroy(s);
     return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory creating a session");
   }
@@ -89,6 +90,20 @@ asg_status asg_session_create(const asg_model_desc *desc, const asg_session_opti
       return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for parameter '%s' (%zu bytes)", v->name, bytes);
     }
   }
+  for (size_t i = 0; i < info->num_states; i++) {
+    const asg_value_info *v = &info->states[i];
+    asg_tensor *t = &s->states[i];
+    t->name = v->name;
+    t->dtype = v->dtype;
+    t->rank = v->rank;
+    for (int32_t d = 0; d < v->rank; d++) t->dims[d] = v->dims[d].size;
+    size_t bytes = (size_t)asg_tensor_numel(t) * asg_dtype_size(v->dtype);
+    t->data = calloc(bytes ? bytes : 1, 1);
+    if (!t->data) {
+      asg_session_destroy(s);
+      return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for state '%s' (%zu bytes)", v->name, bytes);
+    }
+  }
   *out = s;
   return ASG_OK;
 }
@@ -98,7 +113,10 @@ void asg_session_destroy(asg_session *s) {
   asgi_session_clear_outputs(s);
   if (s->params && s->info)
     for (size_t i = 0; i < s->info->num_params; i++) free(s->params[i].data);
+  if (s->states && s->info)
+    for (size_t i = 0; i < s->info->num_states; i++) free(s->states[i].data);
   free(s->params);
+  free(s->states);
   free(s->device);
   asg_model_info_free(s->info);
   free(s);
@@ -107,6 +125,15 @@ void asg_session_destroy(asg_session *s) {
 const char *asg_session_error(const asg_session *s) { return s ? s->error : "session is NULL"; }
 
 const asg_model_info *asg_session_info(const asg_session *s) { return s ? s->info : NULL; }
+
+static size_t tensor_bytes(const asg_tensor *t) { return (size_t)asg_tensor_numel(t) * asg_dtype_size(t->dtype); }
+
+static void zero_states(asg_session *s) {
+  for (size_t i = 0; i < s->info->num_states; i++) {
+    size_t bytes = tensor_bytes(&s->states[i]);
+    if (bytes) memset(s->states[i].data, 0, bytes);
+  }
+}
 
 asg_status asg_session_init_params(asg_session *s, uint64_t seed) {
   if (!s) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session is NULL");
@@ -119,15 +146,53 @@ asg_status asg_session_init_params(asg_session *s, uint64_t seed) {
       return asgi_session_status(s, st);
     }
   }
+  zero_states(s);
   s->params_ready = true;
   return ASG_OK;
 }
 
-static asg_status check_loaded(const asg_session *s, const char *path, const asg_tensor *ts, size_t n, size_t *which) {
+static bool same_shape(const asg_tensor *a, const asg_tensor *b) {
+  if (a->rank != b->rank) return false;
+  for (int32_t d = 0; d < a->rank; d++)
+    if (a->dims[d] != b->dims[d]) return false;
+  return true;
+}
+
+/* Checks one loaded tensor against the session tensor it replaces (`what`: "parameter" or "state"). */
+static asg_status check_one(const char *path, const char *what, const asg_tensor *t, const asg_tensor *want) {
+  char a[256], b[256];
+  if (t->dtype != want->dtype)
+    return asgi_fail(ASG_ERR_SHAPE, "%s: %s '%s' has dtype %s, expected %s", path, what, t->name, asg_dtype_name(t->dtype),
+                     asg_dtype_name(want->dtype));
+  if (!same_shape(t, want))
+    return asgi_fail(ASG_ERR_SHAPE, "%s: %s '%s' has shape %s, expected %s", path, what, t->name,
+                     asgi_format_dims(t->rank, t->dims, a, sizeof a), asgi_format_dims(want->rank, want->dims, b, sizeof b));
+  return ASG_OK;
+}
+
+/* Matches the file's tensors to the parameters (which[p]) and, when the model has state and
+ * the file has "optim.*" tensors, to the state tensors (which_state[k]); *has_state says so. */
+static asg_status check_loaded(const asg_session *s, const char *path, const asg_tensor *ts, size_t n, size_t *which,
+                               size_t *which_state, bool *has_state) {
   const asg_model_info *info = s->info;
+  *has_state = false;
   for (size_t i = 0; i < n; i++) {
     const asg_tensor *t = &ts[i];
-    if (strncmp(t->name, "optim.", 6) == 0) continue;
+    if (strncmp(t->name, "optim.", 6) == 0) {
+      if (info->num_states == 0) continue; /* a checkpoint's state, for a model built without it */
+      *has_state = true;
+      size_t k;
+      for (k = 0; k < info->num_states; k++)
+        if (strcmp(info->states[k].name, t->name) == 0) break;
+      if (k == info->num_states)
+        return asgi_fail(ASG_ERR_NOT_FOUND, "%s: tensor '%s' is not an optimizer state of model '%s'", path, t->name,
+                         info->name);
+      if (which_state[k] != SIZE_MAX) return asgi_fail(ASG_ERR_FORMAT, "%s: tensor '%s' appears twice", path, t->name);
+      which_state[k] = i;
+      asg_status st = check_one(path, "state", t, &s->states[k]);
+      if (st != ASG_OK) return st;
+      continue;
+    }
     size_t p;
     for (p = 0; p < info->num_params; p++)
       if (strcmp(info->params[p].value.name, t->name) == 0) break;
@@ -135,19 +200,16 @@ static asg_status check_loaded(const asg_session *s, const char *path, const asg
       return asgi_fail(ASG_ERR_NOT_FOUND, "%s: tensor '%s' is not a parameter of model '%s'", path, t->name, info->name);
     if (which[p] != SIZE_MAX) return asgi_fail(ASG_ERR_FORMAT, "%s: tensor '%s' appears twice", path, t->name);
     which[p] = i;
-    const asg_tensor *want = &s->params[p];
-    char a[256], b[256];
-    if (t->dtype != ASG_F32)
-      return asgi_fail(ASG_ERR_SHAPE, "%s: parameter '%s' has dtype %s, expected f32", path, t->name, asg_dtype_name(t->dtype));
-    bool same = t->rank == want->rank;
-    for (int32_t d = 0; same && d < t->rank; d++) same = t->dims[d] == want->dims[d];
-    if (!same)
-      return asgi_fail(ASG_ERR_SHAPE, "%s: parameter '%s' has shape %s, expected %s", path, t->name,
-                       asgi_format_dims(t->rank, t->dims, a, sizeof a), asgi_format_dims(want->rank, want->dims, b, sizeof b));
+    asg_status st = check_one(path, "parameter", t, &s->params[p]);
+    if (st != ASG_OK) return st;
   }
   for (size_t p = 0; p < info->num_params; p++)
     if (which[p] == SIZE_MAX)
       return asgi_fail(ASG_ERR_NOT_FOUND, "%s: parameter '%s' is missing", path, info->params[p].value.name);
+  for (size_t k = 0; *has_state && k < info->num_states; k++)
+    if (which_state[k] == SIZE_MAX)
+      return asgi_fail(ASG_ERR_NOT_FOUND, "%s: optimizer state '%s' is missing (the file has other 'optim.*' tensors)",
+                       path, info->states[k].name);
   return ASG_OK;
 }
 
@@ -158,18 +220,28 @@ asg_status asg_session_load(asg_session *s, const char *path) {
   size_t n;
   asg_status st = asg_safetensors_read(path, &ts, &n);
   if (st != ASG_OK) return asgi_session_status(s, st);
-  size_t np = s->info->num_params;
-  size_t *which = malloc((np ? np : 1) * sizeof *which);
+  size_t np = s->info->num_params, ns = s->info->num_states;
+  size_t *which = malloc((np + ns + 1) * sizeof *which);
   if (!which) {
     asg_tensors_free(ts, n);
     return asgi_session_status(s, asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory"));
   }
-  for (size_t p = 0; p < np; p++) which[p] = SIZE_MAX;
-  st = check_loaded(s, path, ts, n, which);
+  size_t *which_state = which + np;
+  for (size_t i = 0; i < np + ns; i++) which[i] = SIZE_MAX;
+  bool has_state;
+  st = check_loaded(s, path, ts, n, which, which_state, &has_state);
   if (st == ASG_OK) {
     for (size_t p = 0; p < np; p++) {
-      size_t bytes = (size_t)asg_tensor_numel(&s->params[p]) * sizeof(float);
+      size_t bytes = tensor_bytes(&s->params[p]);
       if (bytes) memcpy(s->params[p].data, ts[which[p]].data, bytes);
+    }
+    if (has_state) {
+      for (size_t k = 0; k < ns; k++) {
+        size_t bytes = tensor_bytes(&s->states[k]);
+        if (bytes) memcpy(s->states[k].data, ts[which_state[k]].data, bytes);
+      }
+    } else {
+      zero_states(s);
     }
     s->params_ready = true;
   }
@@ -184,7 +256,15 @@ asg_status asg_session_save(const asg_session *s, const char *path) {
   if (!s->params_ready)
     return asgi_session_status(ms, asgi_fail(ASG_ERR_INVALID_ARGUMENT,
                                              "parameters are not set (call asg_session_init_params or asg_session_load)"));
-  return asgi_session_status(ms, asg_safetensors_write(path, s->params, s->info->num_params));
+  size_t np = s->info->num_params, ns = s->info->num_states;
+  if (ns == 0) return asgi_session_status(ms, asg_safetensors_write(path, s->params, np));
+  asg_tensor *all = malloc((np + ns) * sizeof *all);
+  if (!all) return asgi_session_status(ms, asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory"));
+  if (np) memcpy(all, s->params, np * sizeof *all);
+  memcpy(all + np, s->states, ns * sizeof *all);
+  asg_status st = asg_safetensors_write(path, all, np + ns);
+  free(all);
+  return asgi_session_status(ms, st);
 }
 
 asg_status asg_session_param(asg_session *s, const char *name, const asg_tensor **out) {
@@ -199,4 +279,18 @@ asg_status asg_session_param(asg_session *s, const char *name, const asg_tensor 
   }
   return asgi_session_status(
       s, asgi_fail(ASG_ERR_NOT_FOUND, "model '%s' has no parameter '%s'", s->info->name, name));
+}
+
+asg_status asg_session_state(asg_session *s, const char *name, const asg_tensor **out) {
+  if (!s) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session is NULL");
+  if (!name || !out) return asgi_session_status(s, asgi_fail(ASG_ERR_INVALID_ARGUMENT, "name or output pointer is NULL"));
+  *out = NULL;
+  for (size_t i = 0; i < s->info->num_states; i++) {
+    if (strcmp(s->states[i].name, name) == 0) {
+      *out = &s->states[i];
+      return ASG_OK;
+    }
+  }
+  return asgi_session_status(
+      s, asgi_fail(ASG_ERR_NOT_FOUND, "model '%s' has no optimizer state '%s'", s->info->name, name));
 }

@@ -21,6 +21,14 @@ extern const asg_model_desc fake_model;
 /** Metadata of fake_model (for parser tests). */
 extern const char fake_model_metadata[];
 
+/** Model "faketrain" (fake_train_model.c): inputs x f32 [batch, 3], y f32 [batch, 1];
+ *  params w f32 [3, 1], b f32 [1]; state optim.w.momentum_buffer [3, 1],
+ *  optim.b.momentum_buffer [1], optim.step (i64 scalar). Entries: forward(x, w, b) -> pred;
+ *  train_step (MSE loss, SGD lr 0.1 momentum 0.9) -> loss, gnorm and five updates
+ *  (status 1 when a target is not finite); swap(w, buffer) -> updates aliasing each
+ *  other's argument; badupdate(w) -> an update with the wrong dims. */
+extern const asg_model_desc faketrain_model;
+
 /** How many result buffers the fake entries have malloc'ed (ownership checks). */
 extern int fake_model_mallocs;
 

@@ -181,7 +181,7 @@ TEST_CASE("metadata: malformed text is rejected with a message", "[metadata]") {
       {withLine(8, "entry"), "line 8: expected 'entry NAME'"},
       {withLine(9, "arg input nope"), "line 9: entry point 'forward': no input named 'nope'"},
       {withLine(9, "arg param x"), "line 9: entry point 'forward': no param named 'x'"},
-      {withLine(9, "arg output x"), "line 9: expected 'arg input NAME' or 'arg param NAME'"},
+      {withLine(9, "arg output x"), "line 9: expected 'arg input NAME', 'arg param NAME' or 'arg state NAME'"},
       {withLine(10, "arg input x"), "line 10: entry point 'forward': argument 'x' is given twice"},
       {withLine(12, "result a f32 2 batch"), "line 12: 'a': rank 2 but only 1 dims"},
       {withLine(0, "result a f32 0"), "line 15: 'result' record outside an entry point"},
@@ -212,4 +212,107 @@ TEST_CASE("metadata: duplicate check ids and result names", "[metadata]") {
   text = withLine(12, "result a f32 0\nresult a f32 0");
   CHECK_THAT(parseError(text), Catch::Contains("result 'a' is declared twice"));
   CHECK(asg_model_info_parse(nullptr, nullptr) == ASG_ERR_INVALID_ARGUMENT);
+}
+
+namespace {
+
+const char *const kTrainExample =
+    "asg-model 1\n"
+    "name mlp\n"
+    "target cpu\n"
+    "input x f32 2 batch 784\n"
+    "input label i64 1 batch\n"
+    "param fc1.weight f32 2 784 128 trainable 1 init xavier_uniform\n"
+    "param frozen f32 1 4 trainable 0 init zeros\n"
+    "state optim.fc1.weight.exp_avg f32 2 784 128\n"
+    "state optim.step i64 0\n"
+    "entry train_step\n"
+    "arg input x\n"
+    "arg input label\n"
+    "arg param fc1.weight\n"
+    "arg state optim.fc1.weight.exp_avg\n"
+    "arg state optim.step\n"
+    "result loss f32 0\n"
+    "update fc1.weight f32 2 784 128\n"
+    "update optim.fc1.weight.exp_avg f32 2 784 128\n"
+    "update optim.step i64 0\n"
+    "end\n";
+
+/// The training example with line `number` (1-based) replaced by `text`.
+std::string trainWithLine(int number, const std::string &text) {
+  std::string s = kTrainExample, out;
+  size_t pos = 0;
+  for (int i = 1; pos < s.size(); i++) {
+    size_t nl = s.find('\n', pos);
+    out += i == number ? text : s.substr(pos, nl - pos);
+    out += '\n';
+    pos = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("metadata: training records (docs/abi.md)", "[metadata]") {
+  asg_model_info *info = nullptr;
+  REQUIRE(asg_model_info_parse(kTrainExample, &info) == ASG_OK);
+  REQUIRE(info->num_states == 2);
+  CHECK(std::string(info->states[0].name) == "optim.fc1.weight.exp_avg");
+  CHECK(info->states[0].dims[1].size == 128);
+  CHECK(info->states[1].dtype == ASG_I64);
+  const asg_entry_info *e = asg_model_info_entry(info, "train_step");
+  REQUIRE(e != nullptr);
+  REQUIRE(e->num_args == 5);
+  CHECK(e->args[3].kind == ASG_ARG_STATE);
+  CHECK(e->args[3].index == 0);
+  CHECK(e->args[2].kind == ASG_ARG_PARAM);
+  CHECK(e->num_results == 1);
+  REQUIRE(e->num_updates == 3);
+  CHECK(e->updates[0].is_state == 0);
+  CHECK(e->updates[0].position == 1);
+  CHECK(e->updates[2].is_state == 1);
+  CHECK(e->updates[2].index == 1);
+  CHECK(e->updates[2].position == 3);
+  asg_model_info_free(info);
+  // the forward-only example has no state
+  REQUIRE(asg_model_info_parse(kAbiExample, &info) == ASG_OK);
+  CHECK(info->num_states == 0);
+  CHECK(info->entries[0].num_updates == 0);
+  asg_model_info_free(info);
+
+  struct Case {
+    std::string text;
+    const char *message;
+  };
+  std::vector<Case> cases = {
+      {trainWithLine(8, "state optim.fc1.weight.exp_avg f32 2 784"), "line 8: 'optim.fc1.weight.exp_avg': rank 2 but only 1 dims"},
+      {trainWithLine(8, "state optim.fc1.weight.exp_avg f32 2 batch 128"),
+       "line 8: state 'optim.fc1.weight.exp_avg': dim 0 is not static"},
+      {trainWithLine(8, "state optim.fc1.weight.exp_avg f32 1 128 extra"), "line 8: state 'optim.fc1.weight.exp_avg': unexpected field 'extra'"},
+      {trainWithLine(8, "state exp_avg f32 1 128"), "line 8: state 'exp_avg': the name must start with 'optim.'"},
+      {trainWithLine(8, "state optim. f32 1 128"), "line 8: state 'optim.': the name must start with 'optim.'"},
+      {trainWithLine(8, "state optim.step i64 0"), "line 9: name 'optim.step' is declared twice"},
+      {trainWithLine(9, "state optim.step f32 0"), "line 9: state 'optim.step' must be an i64 scalar"},
+      {trainWithLine(9, "state optim.step i64 1 1"), "line 9: state 'optim.step' must be an i64 scalar"},
+      {trainWithLine(9, "state optim.a f32 2 1048576 1048577"), "line 9: state 'optim.a': more than 2^40 elements"},
+      {trainWithLine(14, "arg state optim.nope"), "line 14: entry point 'train_step': no state named 'optim.nope'"},
+      {trainWithLine(14, "arg param optim.fc1.weight.exp_avg"), "line 14: entry point 'train_step': no param named"},
+      {trainWithLine(15, "arg state optim.fc1.weight.exp_avg"), "line 15: entry point 'train_step': argument 'optim.fc1.weight.exp_avg' is given twice"},
+      {trainWithLine(17, "update nope f32 0"), "line 17: entry point 'train_step': update of 'nope', which is neither a param nor a state"},
+      {trainWithLine(17, "update x f32 2 batch 784"), "update of 'x', which is neither a param nor a state"},
+      {trainWithLine(17, "update frozen f32 1 4"), "line 17: entry point 'train_step': update of parameter 'frozen', which is frozen (trainable 0)"},
+      {trainWithLine(17, "update fc1.weight f32 2 128 784"),
+       "line 17: entry point 'train_step': update 'fc1.weight' is f32 [128, 784], but the param is f32 [784, 128]"},
+      {trainWithLine(17, "update fc1.weight f32 2 ? 128"), "update 'fc1.weight' is f32 [?, 128], but the param is f32 [784, 128]"},
+      {trainWithLine(19, "update optim.step f32 0"), "line 19: entry point 'train_step': update 'optim.step' is f32 [], but the state is i64 []"},
+      {trainWithLine(19, "update fc1.weight f32 2 784 128"), "line 19: entry point 'train_step': 'fc1.weight' is updated twice"},
+      {trainWithLine(19, "update optim.step i64 0 extra"), "line 19: update 'optim.step': unexpected field 'extra'"},
+      {trainWithLine(19, "state optim.late i64 0"), "line 19: 'state' record inside entry point 'train_step' (missing 'end')"},
+      {std::string(kTrainExample) + "state optim.late i64 0\n", "line 21: 'state' record after the first entry point"},
+      {std::string(kTrainExample) + "update optim.step i64 0\n", "line 21: 'update' record outside an entry point"},
+  };
+  for (const Case &c : cases) {
+    INFO(c.text);
+    CHECK_THAT(parseError(c.text), Catch::Contains(c.message));
+  }
 }

@@ -140,11 +140,28 @@ typedef struct asg_param_info {
   asg_init init;
 } asg_param_info;
 
-/** An argument of an entry point: a model input or a parameter. */
+/** What an entry-point argument is bound to. */
+typedef enum asg_arg_kind {
+  ASG_ARG_INPUT = 0, /**< a model input (asg_model_info.inputs) */
+  ASG_ARG_PARAM = 1, /**< a parameter (asg_model_info.params) */
+  ASG_ARG_STATE = 2  /**< an optimizer state tensor (asg_model_info.states) */
+} asg_arg_kind;
+
+/** An argument of an entry point: a model input, a parameter or a state tensor. */
 typedef struct asg_arg_info {
-  int is_param;  /**< 0: inputs[index]; 1: params[index] */
-  size_t index;
+  int is_param;      /**< 1 iff kind == ASG_ARG_PARAM (kept for source compatibility) */
+  size_t index;      /**< into inputs, params or states, per kind */
+  asg_arg_kind kind; /**< `arg input` / `arg param` / `arg state` */
 } asg_arg_info;
+
+/** An `update` result of an entry point: after a successful call the runtime copies
+ *  it into the parameter or state tensor it names (docs/abi.md, Training records). */
+typedef struct asg_update_info {
+  asg_value_info value; /**< the declaration (name = the parameter or state updated; static dims) */
+  int is_state;         /**< 0: params[index]; 1: states[index] */
+  size_t index;
+  size_t position;      /**< its position among the entry's result descriptors (result and update lines, in order) */
+} asg_update_info;
 
 /** A run-time check of an entry point: status id and its message. */
 typedef struct asg_check_info {
@@ -152,15 +169,17 @@ typedef struct asg_check_info {
   const char *message;
 } asg_check_info;
 
-/** An entry point (`forward`, later `train_step`). */
+/** An entry point (`forward`; `train_step` in models compiled with asgc --train). */
 typedef struct asg_entry_info {
   const char *name;
   size_t num_args;
   const asg_arg_info *args;
-  size_t num_results;
+  size_t num_results;            /**< the `result` lines only: what asg_session_run returns */
   const asg_value_info *results;
   size_t num_checks;
   const asg_check_info *checks;
+  size_t num_updates;            /**< the `update` lines, in order */
+  const asg_update_info *updates;
 } asg_entry_info;
 
 /** The whole metadata of a model. All memory belongs to the asg_model_info. */
@@ -173,6 +192,8 @@ typedef struct asg_model_info {
   const asg_param_info *params;
   size_t num_entries;
   const asg_entry_info *entries;
+  size_t num_states;             /**< optimizer state (`state` lines; static dims), in order */
+  const asg_value_info *states;
 } asg_model_info;
 
 /** Parses and validates metadata text (docs/abi.md). On success *out is a new
@@ -220,7 +241,8 @@ typedef struct asg_session_options {
   int32_t threads;    /**< worker threads cap; 0 = all cores (no thread pool yet) */
 } asg_session_options;
 
-/** A model instance: its parameters and its last outputs. One thread at a time. */
+/** A model instance: its parameters, its optimizer state and its last outputs.
+ *  One thread at a time. */
 typedef struct asg_session asg_session;
 
 /** Creates a session from a descriptor (which must outlive it). The parameters
@@ -238,26 +260,37 @@ ASG_API const char *asg_session_error(const asg_session *s);
 /** The parsed metadata of the session's model. */
 ASG_API const asg_model_info *asg_session_info(const asg_session *s);
 
-/** Sets every parameter from its initializer, deterministically per (seed, parameter index). */
+/** Sets every parameter from its initializer, deterministically per (seed, parameter
+ *  index), and every state tensor to zeros. */
 ASG_API asg_status asg_session_init_params(asg_session *s, uint64_t seed);
 
-/** Loads the parameters from a safetensors file. Every parameter must be present with
- *  dtype F32 and its shape; any other tensor is an error unless its name starts with
- *  "optim." (optimizer state, ignored by this build). Nothing changes on failure. */
+/** Loads a safetensors file (weights or a checkpoint). Every parameter must be present
+ *  with dtype F32 and its shape; a tensor that is neither a parameter nor named
+ *  "optim.*" is an error. The "optim.*" tensors restore the optimizer state: if the
+ *  model declares state and the file has any "optim.*" tensor, they must be exactly
+ *  the declared state tensors (names, dtypes, shapes); if the file has none, the state
+ *  is set to zeros; a model without state ignores them. Nothing changes on failure. */
 ASG_API asg_status asg_session_load(asg_session *s, const char *path);
 
-/** Saves the parameters (in model order) to a safetensors file. */
+/** Saves the parameters (in model order) and then the state tensors (in declaration
+ *  order, under their names) to a safetensors file. */
 ASG_API asg_status asg_session_save(const asg_session *s, const char *path);
 
 /** The parameter called `name` (session-owned; its elements may be read and written
  *  in place, its dims must not change). Valid until the session is destroyed. */
 ASG_API asg_status asg_session_param(asg_session *s, const char *name, const asg_tensor **out);
 
+/** The optimizer state tensor called `name` (e.g. "optim.step"), as asg_session_param. */
+ASG_API asg_status asg_session_state(asg_session *s, const char *name, const asg_tensor **out);
+
 /** Runs an entry point. `inputs` are matched by name to the entry's input
  *  arguments and checked (presence, dtype, rank, static dims, named dims);
- *  they are only read. On success *outputs points to *n_outputs tensors named
- *  after the results, owned by the session and valid until its next
- *  asg_session_run or asg_session_destroy. */
+ *  they are only read. Parameter and state arguments are bound to the session's
+ *  tensors. On success *outputs points to *n_outputs tensors named after the
+ *  `result` lines, owned by the session and valid until its next asg_session_run
+ *  or asg_session_destroy, and each `update` result has been copied into the
+ *  parameter or state it names. On failure (a failed run-time check included)
+ *  no parameter or state changes. */
 ASG_API asg_status asg_session_run(asg_session *s, const char *entry, const asg_tensor *inputs, size_t n_inputs,
                                    const asg_tensor **outputs, size_t *n_outputs);
 
