@@ -53,16 +53,32 @@ void printInfo(const asg_model_info &info) {
     const asg_param_info &p = info.params[i];
     std::printf("  %s init %s%s\n", value(p.value).c_str(), initText(p.init).c_str(), p.trainable ? "" : " (frozen)");
   }
+  if (info.num_states > 0) {
+    long long values = 0;
+    for (size_t i = 0; i < info.num_states; i++) {
+      long long n = 1;
+      for (int32_t d = 0; d < info.states[i].rank; d++) n *= info.states[i].dims[d].size;
+      values += n;
+    }
+    std::printf("optimizer state: %zu tensors, %lld values\n", info.num_states, values);
+    for (size_t i = 0; i < info.num_states; i++) std::printf("  %s\n", value(info.states[i]).c_str());
+  }
   std::printf("entry points:\n");
   for (size_t i = 0; i < info.num_entries; i++) {
     const asg_entry_info &e = info.entries[i];
-    std::string args, results;
+    std::string args, results, updates;
     for (size_t k = 0; k < e.num_args; k++) {
       const asg_arg_info &a = e.args[k];
-      args += (k ? ", " : "") + std::string(a.is_param ? info.params[a.index].value.name : info.inputs[a.index].name);
+      const char *name = a.kind == ASG_ARG_PARAM   ? info.params[a.index].value.name
+                         : a.kind == ASG_ARG_STATE ? info.states[a.index].name
+                                                   : info.inputs[a.index].name;
+      args += (k ? ", " : "") + std::string(name);
     }
     for (size_t k = 0; k < e.num_results; k++) results += (k ? ", " : "") + value(e.results[k]);
-    std::printf("  %s(%s) -> (%s)\n", e.name, args.c_str(), results.c_str());
+    for (size_t k = 0; k < e.num_updates; k++) updates += (k ? ", " : "") + std::string(e.updates[k].value.name);
+    std::printf("  %s(%s) -> (%s)", e.name, args.c_str(), results.c_str());
+    if (e.num_updates) std::printf(" updates %s", updates.c_str());
+    std::printf("\n");
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -17,19 +18,19 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Options that arrive with training; accepted by the parser only to be rejected clearly.
-struct TrainingOptions {
-  bool train = false, shuffle = false;
-  std::string data, epochs, steps, batch_size, save_weights;
-};
-
-void rejectTraining(CLI::App &app) {
-  static const char *const kTrainingOnly[] = {"--data", "--epochs", "--steps", "--batch-size", "--shuffle",
-                                              "--save-weights"};
-  if (app.count("--train"))
-    throw UsageError("--train: training is not supported yet (this asg-run runs only the forward entry point)");
-  for (const char *name : kTrainingOnly)
-    if (app.count(name)) throw UsageError(std::string(name) + ": training is not supported yet (it needs --train)");
+/// Checks the combinations of options that the parser alone cannot.
+void checkCombinations(CLI::App &app, const asgrun::Options &opts) {
+  if (!opts.train) {
+    for (const char *name : {"--data", "--epochs", "--steps", "--batch-size", "--shuffle"})
+      if (app.count(name)) throw UsageError(std::string(name) + " needs --train");
+    return;
+  }
+  if (opts.data.empty()) throw UsageError("--train needs --data D.safetensors");
+  if (opts.batch_size == 0) throw UsageError("--train needs --batch-size B");
+  if (app.count("--epochs") && app.count("--steps"))
+    throw UsageError("--epochs and --steps are mutually exclusive (--steps N stops after N steps)");
+  if (app.count("--input")) throw UsageError("--input is not used with --train (train_step's inputs come from --data)");
+  if (app.count("--output-dir")) throw UsageError("--output-dir is not used with --train (use --save-weights)");
 }
 
 void splitInputs(const std::vector<std::string> &specs, asgrun::Options &opts) {
@@ -54,7 +55,6 @@ int infoCommand(const asgrun::Options &opts) {
 int main(int argc, char **argv) {
   CLI::App app{"asg-run: run a model compiled by asgc (a shared library from asgc --emit shared)", "asg-run"};
   asgrun::Options opts;
-  TrainingOptions train;
   std::vector<std::string> inputs;
 
   app.set_version_flag("--version", kVersion, "Print the version and exit");
@@ -64,19 +64,30 @@ int main(int argc, char **argv) {
   app.add_option("--seed", opts.seed, "Seed of the parameter initializers (default 0)");
   app.add_option("--input", inputs, "An input: NAME=FILE.npy (repeatable)")->allow_extra_args(false);
   app.add_option("--output-dir", opts.output_dir, "Folder for the outputs, written as <name>.npy (default .)");
-  app.add_option("--repeat", opts.repeat, "Run N more times after the first run and print the time per run")
+  app.add_option("--repeat", opts.repeat,
+                 "Run N more times after the first run and print the time per run (--train: a warm-up step and N "
+                 "steps on the first batch)")
       ->check(CLI::Range(1, 1000000000));
   app.add_option("--threads", opts.threads, "Cap worker threads (default 0: all cores)")->check(CLI::Range(0, 1 << 20));
   app.add_flag("--info", opts.info, "Print the model descriptor and exit");
   app.add_flag("--verbose", opts.verbose, "Print per-entry-point timing and peak memory on stderr");
   app.add_flag("--quiet", opts.quiet, "Do not print output shapes");
-  app.add_flag("--train", train.train, "(not supported yet)")->group("Training (not supported yet)");
-  app.add_option("--data", train.data, "(not supported yet)")->group("Training (not supported yet)");
-  app.add_option("--epochs", train.epochs, "(not supported yet)")->group("Training (not supported yet)");
-  app.add_option("--steps", train.steps, "(not supported yet)")->group("Training (not supported yet)");
-  app.add_option("--batch-size", train.batch_size, "(not supported yet)")->group("Training (not supported yet)");
-  app.add_flag("--shuffle", train.shuffle, "(not supported yet)")->group("Training (not supported yet)");
-  app.add_option("--save-weights", train.save_weights, "(not supported yet)")->group("Training (not supported yet)");
+  app.add_option("--save-weights", opts.save_weights,
+                 "Save the parameters and optimizer state to a safetensors file at the end");
+  const char *kTraining = "Training (models compiled with asgc --train)";
+  app.add_flag("--train", opts.train, "Run train_step over --data instead of forward")->group(kTraining);
+  app.add_option("--data", opts.data, "Training data: one tensor per input of train_step, examples along dim 0")
+      ->group(kTraining);
+  app.add_option("--epochs", opts.epochs, "Train for N epochs (default 1)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->group(kTraining);
+  app.add_option("--steps", opts.steps, "Stop after N steps (wrapping around the data) instead of whole epochs")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 50))
+      ->group(kTraining);
+  app.add_option("--batch-size", opts.batch_size, "Examples per step (the last batch of an epoch may be smaller)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 50))
+      ->group(kTraining);
+  app.add_flag("--shuffle", opts.shuffle, "Reorder the examples every epoch (seeded by --seed)")->group(kTraining);
 
   try {
     app.parse(argc, argv);
@@ -87,11 +98,12 @@ int main(int argc, char **argv) {
   }
 
   try {
-    rejectTraining(app);
     splitInputs(inputs, opts);
     if (opts.model.empty()) throw UsageError("MODEL.so is required");
+    checkCombinations(app, opts);
     if (opts.info) return infoCommand(opts);
-    asgrun::runForward(opts);
+    if (opts.train) asgrun::runTrain(opts);
+    else asgrun::runForward(opts);
     return 0;
   } catch (const UsageError &e) {
     std::fprintf(stderr, "asg-run: error: %s\nRun 'asg-run --help' for usage.\n", e.what());

@@ -24,6 +24,14 @@ struct Options {
   bool info = false;
   bool verbose = false;
   bool quiet = false;
+  std::string save_weights;  // --save-weights: parameters and optimizer state at the end
+  // --train
+  bool train = false;
+  std::string data;               // D.safetensors
+  std::int64_t epochs = 0;        // 0: not given (default 1 unless --steps)
+  std::int64_t steps = 0;         // 0: not given
+  std::int64_t batch_size = 0;
+  bool shuffle = false;
 };
 
 /// A bad input or run-time error: exit status 1.
@@ -36,5 +44,8 @@ void printInfo(const asg_model_info &info);
 
 /// Runs `forward` once (plus --repeat runs) and writes the outputs.
 void runForward(const Options &opts);
+
+/// Runs `train_step` over --data (--train).
+void runTrain(const Options &opts);
 
 }  // namespace asgrun

@@ -1,0 +1,53 @@
+// common.cpp: what asg-run's commands share.
+#include "common.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace asgrun {
+
+OpenSession openSession(const Options &opts) {
+  OpenSession o;
+  asg_model *raw_model = nullptr;
+  if (asg_model_open(opts.model.c_str(), &raw_model) != ASG_OK) throw RunError(asg_last_error());
+  o.model.reset(raw_model);
+  asg_session_options so{opts.device.c_str(), opts.threads};
+  asg_session *raw_session = nullptr;
+  if (asg_session_create(asg_model_desc_of(o.model.get()), &so, &raw_session) != ASG_OK) throw RunError(asg_last_error());
+  o.session.reset(raw_session);
+  asg_status st = opts.weights.empty() ? asg_session_init_params(raw_session, opts.seed)
+                                       : asg_session_load(raw_session, opts.weights.c_str());
+  if (st != ASG_OK) throw RunError(asg_session_error(raw_session));
+  return o;
+}
+
+std::string formatDims(const asg_tensor &t) {
+  char buf[256];
+  std::string s = "[";
+  for (int32_t d = 0; d < t.rank; d++) {
+    std::snprintf(buf, sizeof buf, "%s%lld", d ? ", " : "", static_cast<long long>(t.dims[d]));
+    s += buf;
+  }
+  return s + "]";
+}
+
+void printTimes(std::vector<double> times) {
+  std::sort(times.begin(), times.end());
+  size_t n = times.size();
+  double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+  std::printf("time per run: min %.3f ms, median %.3f ms\n", times.front(), median);
+}
+
+void printPeakMemory() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::fprintf(stderr, "peak memory: %.1f MiB (max resident set)\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
+}
+
+void saveWeights(asg_session *s, const std::string &path) {
+  if (asg_session_save(s, path.c_str()) != ASG_OK) throw RunError(asg_session_error(s));
+}
+
+}  // namespace asgrun
