@@ -62,7 +62,7 @@ public:
       std::string expected = min == max ? std::to_string(min)
                              : max == SIZE_MAX ? "at least " + std::to_string(min)
                                                : std::to_string(min) + " to " + std::to_string(max);
-      (void)fail("takes " + expected + " input" + (max == 1 ? "" : "s") + ", got " +
+      (void)fail("takes " + expected + " input" + (min == 1 ? "" : "s") + ", got " +
                  std::to_string(numOperands()));
       return failure();
     }
@@ -328,6 +328,7 @@ FailureOr<RankedTensorType> inferReshape(const ShapeContext &c) {
     }
   }
   int64_t outStatic = 1, inferred = -1;
+  bool overflow = false, zero = false; // beyond int64 elements (without a 0 dim: no input has that many)
   for (auto [i, size] : llvm::enumerate(target.asArrayRef())) {
     if (size == -1) {
       if (inferred >= 0)
@@ -336,9 +337,12 @@ FailureOr<RankedTensorType> inferReshape(const ShapeContext &c) {
     } else if (size < 0) {
       return c.fail("'shape' has a negative dim " + Twine(size));
     } else {
-      outStatic *= size;
+      zero |= size == 0;
+      overflow |= __builtin_mul_overflow(outStatic, size, &outStatic);
     }
   }
+  if (zero)
+    outStatic = 0;
   if (target.size() > 8)
     return c.fail("rank " + Twine(target.size()) + " is above the limit of 8");
   Shape out;
@@ -351,6 +355,8 @@ FailureOr<RankedTensorType> inferReshape(const ShapeContext &c) {
                              ",") +
                   "]");
   };
+  if (overflow && !zero)
+    return mismatch();
   if (inDynamic == 0) {
     if (inferred >= 0) {
       if (outStatic == 0 || inStatic % outStatic != 0)
