@@ -373,3 +373,20 @@ TEST_CASE("asg-run: --info shows the optimizer state and train_step; --save-weig
   simulate({}, dir.file("expected.safetensors"), 4);
   CHECK(asgtest::readBytes(dir.file("w.safetensors")) == asgtest::readBytes(dir.file("expected.safetensors")));
 }
+
+TEST_CASE("asg-run --train: named trailing dims agree, a static batch dim fixes --batch-size", "[asg-run][train]") {
+  TempDir dir;
+  writeData(dir, "d.safetensors", 10);  // x [10, 3], y [10, 1]
+  // x [batch, k] and y [batch, k]: k cannot be both 3 and 1
+  Result r = asgRun(dir, "'" FAKETRAIN_NAMED_SO "' --train --data d.safetensors --batch-size 4");
+  CHECK(r.code == 1);
+  CHECK(r.err == "asg-run: error: d.safetensors: tensor 'y' dim 1 ('k') is 1, but 'k' is 3 in tensor 'x'\n");
+  // x [5, 3], y [5, 1]
+  r = asgRun(dir, "'" FAKETRAIN_FIXED_SO "' --train --data d.safetensors --batch-size 4");
+  CHECK(r.code == 1);
+  CHECK(r.err == "asg-run: error: input 'x' of train_step has a fixed batch size of 5: it needs --batch-size 5 and a "
+                 "multiple of it examples (the data has 10)\n");
+  r = asgRun(dir, "'" FAKETRAIN_FIXED_SO "' --train --data d.safetensors --batch-size 5 --save-weights w.safetensors");
+  CHECK(r.code == 0);
+  CHECK(savedStep(dir.file("w.safetensors")) == 2);
+}

@@ -4,7 +4,8 @@
  * momentum 0.9, computed in C inside the entry function.
  *
  * Linked into the unit tests (faketrain_model) and built as faketrain.so for asg-run
- * (FAKE_EXPORT_ALIAS: also exports asg_shared_model). */
+ * (FAKE_EXPORT_ALIAS: also exports asg_shared_model). FAKE_X_DIMS / FAKE_Y_DIMS change the
+ * declared input shapes (variants for asg-run's data checks). */
 #include <asg/runtime.h>
 
 #include <math.h>
@@ -26,6 +27,13 @@ typedef struct memref2 {
   void *allocated, *aligned;
   int64_t offset, sizes[2], strides[2];
 } memref2;
+
+#ifndef FAKE_X_DIMS
+#define FAKE_X_DIMS "2 batch 3"
+#endif
+#ifndef FAKE_Y_DIMS
+#define FAKE_Y_DIMS "2 batch 1"
+#endif
 
 enum { kFeatures = 3 };
 static const float kLr = 0.1f, kMomentum = 0.9f;
@@ -144,8 +152,8 @@ static const char kMetadata[] =
     "asg-model 1\n"
     "name faketrain\n"
     "target cpu\n"
-    "input x f32 2 batch 3\n"
-    "input y f32 2 batch 1\n"
+    "input x f32 " FAKE_X_DIMS "\n"
+    "input y f32 " FAKE_Y_DIMS "\n"
     "param w f32 2 3 1 trainable 1 init uniform low=-0.5 high=0.5\n"
     "param b f32 1 1 trainable 1 init constant value=0.25\n"
     "state optim.w.momentum_buffer f32 2 3 1\n"
