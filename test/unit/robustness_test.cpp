@@ -67,3 +67,22 @@ TEST_CASE("robustness: mutated metadata", "[robustness]") {
     else CHECK(asg_last_error()[0] != '\0');
   });
 }
+
+TEST_CASE("robustness: mutated training metadata", "[robustness][train]") {
+  mutate(faketrain_model.metadata, [](const std::string &text) {
+    asg_model_info *info = nullptr;
+    if (asg_model_info_parse(text.c_str(), &info) == ASG_OK) {
+      // whatever parsed must be consistent: updates name params/state at valid positions
+      for (size_t i = 0; i < info->num_entries; i++) {
+        const asg_entry_info &e = info->entries[i];
+        for (size_t k = 0; k < e.num_updates; k++) {
+          CHECK(e.updates[k].position < e.num_results + e.num_updates);
+          CHECK(e.updates[k].index < (e.updates[k].is_state ? info->num_states : info->num_params));
+        }
+      }
+      asg_model_info_free(info);
+    } else {
+      CHECK(asg_last_error()[0] != '\0');
+    }
+  });
+}

@@ -186,19 +186,30 @@ class Progress {
     if (!on_ || total <= 0) return;
     const int width = 30;
     int filled = static_cast<int>(done * width / total);
+    // redraw when the bar grows or every 100 ms, not at every (possibly very fast) step
+    auto now = Clock::now();
+    if (filled == last_filled_ && epoch == last_epoch_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_filled_ = filled;
+    last_epoch_ = epoch;
+    last_draw_ = now;
     std::fprintf(stderr, "\r epoch %" PRId64 "/%" PRId64 " [%s%s] %" PRId64 "/%" PRId64 " ", epoch, epochs,
                  std::string(static_cast<size_t>(filled), '#').c_str(),
                  std::string(static_cast<size_t>(width - filled), '.').c_str(), done, total);
     std::fflush(stderr);
   }
   void clear() {
-    if (!on_) return;
+    if (!on_ || last_epoch_ < 0) return;
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);
+    last_filled_ = -1;
+    last_epoch_ = -1;
   }
 
  private:
   bool on_;
+  int last_filled_ = -1;
+  int64_t last_epoch_ = -1;
+  Clock::time_point last_draw_{};
 };
 
 class Trainer {
