@@ -271,7 +271,7 @@ struct ConcatLowering : AsgLoweringPattern<ConcatOp> {
         resultDims[i] = type.isDynamicDim(i) ? getDim(b, loc, inputs[0], i)
                                              : b.create<arith::ConstantIndexOp>(loc, type.getDimSize(i));
 
-    SmallVector<Value> guarded;
+    SmallVector<Value> guarded, axisSizes;
     Value total;
     for (auto [k, input] : llvm::enumerate(inputs)) {
       SmallVector<std::optional<Value>> expected(rank);
@@ -283,29 +283,39 @@ struct ConcatLowering : AsgLoweringPattern<ConcatOp> {
                               " do not match input 1 at run time");
       guarded.push_back(g);
       Value d = getDim(b, loc, g, axis);
+      axisSizes.push_back(d);
       total = total ? b.create<arith::AddIOp>(loc, total, d).getResult() : d;
     }
     resultDims[axis] = total;
     Value result = emptyTensor(b, loc, type, resultDims);
 
-    OpFoldResult offset = b.getIndexAttr(0);
-    for (Value input : guarded) {
+    // Offsets along the axis stay static while every size before is static.
+    int64_t staticOffset = 0;
+    Value dynamicOffset;
+    for (auto [k, input] : llvm::enumerate(guarded)) {
       auto t = llvm::cast<RankedTensorType>(input.getType());
-      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
-      offsets[axis] = offset;
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
+      if (dynamicOffset)
+        offsets[axis] = dynamicOffset;
+      else
+        offsets[axis] = b.getIndexAttr(staticOffset);
       for (int64_t i = 0; i < rank; ++i)
-        sizes.push_back(sizeOf(b, t.getDimSize(i),
-                               i == axis ? getDim(b, loc, input, i) : resultDims[i]));
+        sizes.push_back(sizeOf(b, t.getDimSize(i), i == axis ? axisSizes[k] : resultDims[i]));
       result = b.create<tensor::InsertSliceOp>(loc, input, result, offsets, sizes, strides);
-      // Advance the offset (statically while every size so far is static).
-      std::optional<int64_t> o = getConstantIntValue(offset);
-      if (o && !t.isDynamicDim(axis)) {
-        offset = b.getIndexAttr(*o + t.getDimSize(axis));
-      } else {
-        Value ov = o ? b.create<arith::ConstantIndexOp>(loc, *o).getResult()
-                     : llvm::cast<Value>(offset);
-        offset = b.create<arith::AddIOp>(loc, ov, getDim(b, loc, input, axis)).getResult();
+      if (k + 1 == guarded.size())
+        break;
+      if (!dynamicOffset && !t.isDynamicDim(axis)) {
+        staticOffset += t.getDimSize(axis);
+        continue;
       }
+      if (!dynamicOffset && staticOffset == 0) {
+        dynamicOffset = axisSizes[k];
+        continue;
+      }
+      Value base = dynamicOffset ? dynamicOffset
+                                 : b.create<arith::ConstantIndexOp>(loc, staticOffset).getResult();
+      dynamicOffset = b.create<arith::AddIOp>(loc, base, axisSizes[k]);
     }
     rewriter.replaceOp(op, result);
     return success();
