@@ -224,6 +224,7 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   ImportOptions importOptions;
   importOptions.fileName = options.inputPath == "-" ? "<stdin>" : options.inputPath;
   importOptions.nameOverride = options.name;
+  importOptions.train = options.train;
   unsigned errorCount = 0;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       importModel((*buffer)->getBuffer(), importOptions, &context, errs, errorCount);
@@ -234,6 +235,17 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
     return ExitInvalidModel;
   }
   if (mlir::failed(mlir::verify(*module)))
+    return ExitInternal;
+  PipelineOptions pipeline{options.optLevel};
+  auto runPipeline = [&](auto build, const char *stage) {
+    timer.start();
+    mlir::PassManager pm(&context);
+    build(pm, pipeline);
+    bool ok = mlir::succeeded(pm.run(*module)) && !internalError;
+    timer.stop(stage);
+    return ok;
+  };
+  if (options.train && !runPipeline(buildAutodiffPipeline, "autodiff"))
     return ExitInternal;
 
   auto print = [&](mlir::ModuleOp m) {
@@ -257,15 +269,6 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
     return finish(output == "-" ? (llvm::outs() << header, true) : writeOutput(output, header, errs));
   }
 
-  PipelineOptions pipeline{options.optLevel};
-  auto runPipeline = [&](auto build, const char *stage) {
-    timer.start();
-    mlir::PassManager pm(&context);
-    build(pm, pipeline);
-    bool ok = mlir::succeeded(pm.run(*module)) && !internalError;
-    timer.stop(stage);
-    return ok;
-  };
   if (!runPipeline(buildAsgToLinalgPipeline, "asg -> linalg"))
     return ExitInternal;
   if (options.emit == EmitKind::Linalg)

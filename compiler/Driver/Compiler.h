@@ -21,6 +21,7 @@ struct CompileOptions {
   std::string cpu = "host";
   std::string features;
   bool stats = false;
+  bool train = false;               // also generate train_step (asg-autodiff)
 };
 
 /// Exit statuses of SPEC section 2.

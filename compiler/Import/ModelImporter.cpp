@@ -104,6 +104,17 @@ private:
   void importTrain(const JsonValue &train);
 
   OwningOpRef<ModuleOp> buildModule();
+  llvm::SetVector<StringRef> dependencies(ArrayRef<std::string> roots);
+  /// Builds `func @entry` returning `results` from the `needed` values;
+  /// returns its metadata lines (docs/abi.md).
+  std::string buildEntry(ModuleOp module, StringRef entry, ArrayRef<std::string> results,
+                         const llvm::SetVector<StringRef> &needed, bool annotateArgs);
+
+  /// The validated `train` section.
+  struct TrainConfig {
+    std::string loss;
+    DictionaryAttr config; // asg.train: loss, optimizer {kind, hyperparameters}, clip_grad_norm
+  } trainConfig;
   std::string metadataHeader() const;
   std::string tensorLine(StringRef record, StringRef name, RankedTensorType type) const;
 };
@@ -770,6 +781,34 @@ void Importer::importTrain(const JsonValue &train) {
     if (!m || !m->isNumber() || m->number <= 0)
       error(opt->pos, what + ": 'nesterov' needs a 'momentum' > 0");
   }
+  if (!loss)
+    return;
+  // Every hyperparameter with SPEC's default filled in.
+  NamedAttrList optimizer;
+  optimizer.set("kind", builder.getStringAttr(kind->string));
+  auto number = [&](StringRef key, double dflt) {
+    const JsonValue *v = opt->find(key);
+    optimizer.set(key, builder.getF64FloatAttr(v && v->isNumber() ? v->number : dflt));
+  };
+  if (kind->string == "sgd") {
+    number("lr", 0.0);
+    number("momentum", 0.0);
+    number("weight_decay", 0.0);
+    const JsonValue *n = opt->find("nesterov");
+    optimizer.set("nesterov", builder.getBoolAttr(n && n->kind == Kind::Bool && n->boolean));
+  } else {
+    number("lr", 0.001);
+    number("beta1", 0.9);
+    number("beta2", 0.999);
+    number("eps", 1e-8);
+    number("weight_decay", kind->string == "adamw" ? 0.01 : 0.0);
+  }
+  NamedAttrList config;
+  config.set("loss", builder.getStringAttr(loss->string));
+  config.set("optimizer", optimizer.getDictionary(ctx));
+  if (const JsonValue *clip = train.find("clip_grad_norm"); clip && clip->isNumber())
+    config.set("clip_grad_norm", builder.getF64FloatAttr(clip->number));
+  trainConfig = {loss->string, config.getDictionary(ctx)};
 }
 
 std::string Importer::tensorLine(StringRef record, StringRef name, RankedTensorType type) const {
@@ -793,10 +832,10 @@ std::string Importer::metadataHeader() const {
   return text;
 }
 
-OwningOpRef<ModuleOp> Importer::buildModule() {
-  // What the outputs depend on.
+/// The values that `roots` depend on (themselves included).
+llvm::SetVector<StringRef> Importer::dependencies(ArrayRef<std::string> roots) {
   llvm::SetVector<StringRef> needed;
-  SmallVector<StringRef> work(outputs.begin(), outputs.end());
+  SmallVector<StringRef> work(roots.begin(), roots.end());
   while (!work.empty()) {
     StringRef name = work.pop_back_val();
     if (!needed.insert(name))
@@ -804,10 +843,13 @@ OwningOpRef<ModuleOp> Importer::buildModule() {
     for (const std::string &operand : values[name].operands)
       work.push_back(operand);
   }
+  return needed;
+}
 
+std::string Importer::buildEntry(ModuleOp module, StringRef entry, ArrayRef<std::string> results,
+                                 const llvm::SetVector<StringRef> &needed, bool annotateArgs) {
   Location fileLoc = FileLineColLoc::get(ctx, options.fileName, 1, 1);
-  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, StringRef(modelName));
-  builder.setInsertionPointToEnd(module->getBody());
+  builder.setInsertionPointToEnd(module.getBody());
 
   SmallVector<std::string> argNames;
   SmallVector<Type> argTypes;
@@ -820,14 +862,22 @@ OwningOpRef<ModuleOp> Importer::buildModule() {
         entryText += (group == &inputs ? "arg input " : "arg param ") + name + "\n";
       }
   SmallVector<Type> resultTypes;
-  for (const std::string &name : outputs) {
+  for (const std::string &name : results) {
     resultTypes.push_back(values[name].type);
     entryText += tensorLine("result", name, values[name].type) + "\n";
   }
 
-  auto fn = builder.create<func::FuncOp>(fileLoc, "forward",
+  auto fn = builder.create<func::FuncOp>(fileLoc, entry,
                                          builder.getFunctionType(argTypes, resultTypes));
   fn->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+  if (annotateArgs) // what asg-autodiff needs to know of each argument
+    for (auto [i, name] : llvm::enumerate(argNames)) {
+      const ModelValue &v = values[name];
+      bool isParam = v.role == ModelValue::Role::Param;
+      fn.setArgAttr(i, isParam ? "asg.param" : "asg.input", builder.getStringAttr(name));
+      if (isParam)
+        fn.setArgAttr(i, "asg.trainable", builder.getBoolAttr(v.trainable));
+    }
   Block *body = fn.addEntryBlock();
   builder.setInsertionPointToStart(body);
   for (auto [i, name] : llvm::enumerate(argNames))
@@ -844,16 +894,34 @@ OwningOpRef<ModuleOp> Importer::buildModule() {
     state.addTypes(v.type);
     v.value = builder.create(state)->getResult(0);
   }
-  SmallVector<Value> results;
-  for (const std::string &name : outputs)
-    results.push_back(values[name].value);
-  builder.create<func::ReturnOp>(fileLoc, results);
+  SmallVector<Value> resultValues;
+  for (const std::string &name : results)
+    resultValues.push_back(values[name].value);
+  builder.create<func::ReturnOp>(fileLoc, resultValues);
+  return entryText;
+}
 
+OwningOpRef<ModuleOp> Importer::buildModule() {
+  Location fileLoc = FileLineColLoc::get(ctx, options.fileName, 1, 1);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, StringRef(modelName));
+  SmallVector<StringRef> entries = {"forward"};
+  std::string forwardText = buildEntry(*module, "forward", outputs, dependencies(outputs), false);
+  (*module)->setAttr("asg.entry.forward", builder.getStringAttr(forwardText));
+  if (options.train) {
+    // train_step takes what the loss and the outputs depend on (SPEC 1);
+    // asg-autodiff turns it into the training step.
+    SmallVector<std::string> roots(outputs.begin(), outputs.end());
+    roots.push_back(trainConfig.loss);
+    std::string text =
+        buildEntry(*module, "train_step", {trainConfig.loss}, dependencies(roots), true);
+    (*module)->setAttr("asg.entry.train_step", builder.getStringAttr(text));
+    (*module)->setAttr("asg.train", trainConfig.config);
+    entries.push_back("train_step");
+  }
   (*module)->setAttr("asg.model_name", builder.getStringAttr(modelName));
   (*module)->setAttr("asg.source", builder.getStringAttr(options.fileName));
   (*module)->setAttr("asg.metadata", builder.getStringAttr(metadataHeader()));
-  (*module)->setAttr("asg.entries", builder.getStrArrayAttr({"forward"}));
-  (*module)->setAttr("asg.entry.forward", builder.getStringAttr(entryText));
+  (*module)->setAttr("asg.entries", builder.getStrArrayAttr(entries));
   return module;
 }
 
@@ -904,6 +972,8 @@ OwningOpRef<ModuleOp> Importer::run(StringRef text) {
     importOutputs(*list, model.pos);
   if (const JsonValue *train = model.find("train"))
     importTrain(*train);
+  if (options.train && !model.find("train"))
+    error(model.pos, "--train needs a 'train' section in the model (its loss and optimizer)");
   if (errors)
     return nullptr;
   for (const std::string &name : outputs)

@@ -18,6 +18,10 @@ struct ImportOptions {
   std::optional<std::string> nameOverride;
   /// Recorded in the descriptor (`cpu` or `spirv`).
   std::string target = "cpu";
+  /// Also build `func @train_step` (forward of the loss, with argument
+  /// attributes asg.input / asg.param / asg.trainable) and the module
+  /// attribute `asg.train` for asg-autodiff. Requires a `train` section.
+  bool train = false;
 };
 
 /// Imports a model. Every error found is printed to `diagnostics` as

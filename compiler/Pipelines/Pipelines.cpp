@@ -16,6 +16,12 @@ using namespace mlir;
 
 namespace asg {
 
+void buildAutodiffPipeline(OpPassManager &pm, const PipelineOptions &) {
+  pm.addPass(createAsgAutodiff());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void buildAsgToLinalgPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

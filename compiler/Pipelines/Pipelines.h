@@ -11,6 +11,9 @@ struct PipelineOptions {
   unsigned optLevel = 2;
 };
 
+/// asg-autodiff (train_step = forward + gradients + update), then
+/// canonicalization and CSE so the gradient graph is simplified.
+void buildAutodiffPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 /// asg (after import) -> linalg on tensors: simplification and asg-to-linalg.
 void buildAsgToLinalgPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 /// linalg on tensors -> LLVM dialect, with the entry points and descriptor:

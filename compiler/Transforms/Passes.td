@@ -22,6 +22,24 @@ def AsgToLinalg : Pass<"asg-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def AsgAutodiff : Pass<"asg-autodiff", "mlir::ModuleOp"> {
+  let summary = "Turn func @train_step into forward + gradients + optimizer update";
+  let description = [{
+    Runs on the asg dialect when the module has an `asg.train` attribute (set
+    by the importer with `asgc --train`). `func @train_step` computes the
+    loss; this pass appends the reverse-mode gradients of the loss with
+    respect to every trainable parameter it depends on (each op's VJP from
+    the DifferentiableOp interface; gradients of values with several uses
+    are summed; integer values and values that do not depend on a trainable
+    parameter get no gradient work), optional global-norm clipping, and the
+    optimizer update. The function gains one argument per optimizer state
+    tensor and the step count, and returns the loss followed by the new
+    parameters and state; the entry metadata records them as `update`s
+    (docs/abi.md).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def AsgMathApproximation : Pass<"asg-math-approximation"> {
   let summary = "Replace math ops without a libm-free lowering by polynomial approximations";
   let description = [{

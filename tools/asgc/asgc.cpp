@@ -84,14 +84,13 @@ int main(int argc, char **argv) {
   if (kind == kinds.end())
     return usageError("--emit must be one of obj, shared, header, asg, linalg, llvm, spirv, dot; "
                       "got '" + emit + "'");
-  if (train)
-    return usageError("--train: training (the train_step entry point) is not implemented yet");
   if (app.count("--name")) {
     if (!std::regex_match(name, std::regex("[A-Za-z_][A-Za-z0-9_]*")))
       return usageError("--name '" + name + "' must match [A-Za-z_][A-Za-z0-9_]*");
     options.name = name;
   }
   options.emit = kind->second;
+  options.train = train;
   options.optLevel = optLevel;
   return asg::compileModel(options, llvm::errs());
 }
