@@ -21,6 +21,8 @@ Result asgRun(const TempDir &dir, const std::string &args) {
   int status = std::system(cmd.c_str());
   Result r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, asgtest::readBytes(dir.file("stdout.txt")),
            asgtest::readBytes(dir.file("stderr.txt"))};
+  INFO(args);
+  CHECK(r.err.find("Sanitizer") == std::string::npos);  // no leak or UB report in ASan builds
   return r;
 }
 

@@ -40,13 +40,20 @@ struct Column {
   std::vector<unsigned char> gather; // the batch, when examples are not contiguous (--shuffle)
 };
 
+/// Tensors from asg_safetensors_read, freed on scope exit (also when a constructor throws).
+struct TensorArray {
+  asg_tensor *tensors = nullptr;
+  size_t count = 0;
+  TensorArray() = default;
+  TensorArray(const TensorArray &) = delete;
+  TensorArray &operator=(const TensorArray &) = delete;
+  ~TensorArray() { asg_tensors_free(tensors, count); }
+};
+
 /// The data file, checked against train_step's inputs.
 class Dataset {
  public:
   Dataset(const std::string &path, const asg_model_info &info, const asg_entry_info &entry);
-  ~Dataset() { asg_tensors_free(tensors_, count_); }
-  Dataset(const Dataset &) = delete;
-  Dataset &operator=(const Dataset &) = delete;
 
   int64_t examples() const { return n_; }
 
@@ -57,8 +64,9 @@ class Dataset {
   [[noreturn]] void fail(const std::string &msg) const { throw RunError(path_ + ": " + msg); }
 
   std::string path_;
-  asg_tensor *tensors_ = nullptr;
-  size_t count_ = 0;
+  TensorArray file_;
+  asg_tensor *&tensors_ = file_.tensors;
+  size_t &count_ = file_.count;
   std::vector<Column> cols_;
   int64_t n_ = 0;
 };
