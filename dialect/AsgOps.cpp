@@ -47,6 +47,14 @@ struct FoldReshapeOfReshape : OpRewritePattern<ReshapeOp> {
     auto inner = op.getInput().getDefiningOp<ReshapeOp>();
     if (!inner)
       return rewriter.notifyMatchFailure(op, "input is not a reshape");
+    // Skipping the inner reshape may let the shape function see more (e.g.
+    // a dim name the inner -1 dropped); the users keep the old type, so fold
+    // only when the type stays the same.
+    SmallVector<Type> inferred;
+    if (failed(inferResultTypes(ReshapeOp::getOperationName(), op.getContext(), std::nullopt,
+                                ValueRange{inner.getInput()}, op->getAttrDictionary(), inferred)) ||
+        inferred.front() != op.getType())
+      return rewriter.notifyMatchFailure(op, "the folded reshape would change the result type");
     rewriter.modifyOpInPlace(op, [&] { op.getInputMutable().assign(inner.getInput()); });
     return success();
   }
