@@ -54,6 +54,22 @@ Value clampIndex(OpBuilder &b, Location loc, Value id, Value limit) {
   return b.create<arith::MaxSIOp>(loc, b.create<arith::MinSIOp>(loc, idx, last), zero);
 }
 
+/// `tensor` as a gather source that has at least one entry along dim `i`:
+/// when that dim is dynamic and 0 at run time (every index then fails its
+/// check), an uninitialized stand-in with size 1 there keeps the clamped
+/// reads in bounds.
+Value nonEmptyAlong(OpBuilder &b, Location loc, Value tensor, int64_t i) {
+  auto type = llvm::cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(i))
+    return tensor;
+  SmallVector<Value> dims = getDims(b, loc, tensor);
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value empty = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, dims[i], zero);
+  dims[i] = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value standIn = emptyTensor(b, loc, type, dims);
+  return b.create<arith::SelectOp>(loc, empty, standIn, tensor);
+}
+
 /// Records the check that some integer of `ids` is outside [0, limit).
 void checkRange(OpBuilder &b, Location loc, Value ids, Value limit, RuntimeChecks &checks,
                 const std::string &message) {
@@ -172,6 +188,7 @@ struct EmbeddingLowering : AsgLoweringPattern<EmbeddingOp> {
     Value v = getDim(b, loc, table, 0);
     checkRange(b, loc, ids, v, checks,
                describeNode(op) + ": an id is outside [0, " + dimText(op.getTable(), 0) + ")");
+    Value source = nonEmptyAlong(b, loc, table, 0);
 
     SmallVector<Value> dims = getDims(b, loc, ids);
     dims.push_back(getDim(b, loc, table, 1));
@@ -187,7 +204,7 @@ struct EmbeddingLowering : AsgLoweringPattern<EmbeddingOp> {
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value row = clampIndex(nb, nl, a[0], v);
           Value col = nb.create<linalg::IndexOp>(nl, k);
-          Value e = nb.create<tensor::ExtractOp>(nl, table, ValueRange{row, col});
+          Value e = nb.create<tensor::ExtractOp>(nl, source, ValueRange{row, col});
           nb.create<linalg::YieldOp>(nl, e);
         });
     rewriter.replaceOp(op, generic.getResult(0));
@@ -260,6 +277,7 @@ struct CrossEntropyLowering : AsgLoweringPattern<CrossEntropyOp> {
     Value c = getDim(b, loc, logits, outer);
     checkRange(b, loc, target, c, checks,
                node + ": a target is outside [0, " + dimText(op.getLogits(), outer) + ")");
+    Value source = nonEmptyAlong(b, loc, logits, outer);
 
     float inf = std::numeric_limits<float>::infinity();
     SmallVector<int64_t> classAxis = {outer};
@@ -287,7 +305,7 @@ struct CrossEntropyLowering : AsgLoweringPattern<CrossEntropyOp> {
           for (int64_t i = 0; i < outer; ++i)
             idx.push_back(nb.create<linalg::IndexOp>(nl, i));
           idx.push_back(clampIndex(nb, nl, a[2], c));
-          Value picked = nb.create<tensor::ExtractOp>(nl, logits, idx);
+          Value picked = nb.create<tensor::ExtractOp>(nl, source, idx);
           Value lse = nb.create<arith::AddFOp>(nl, a[0], nb.create<math::LogOp>(nl, a[1]));
           Value loss = nb.create<arith::SubFOp>(nl, lse, picked);
           nb.create<linalg::YieldOp>(nl, nb.create<arith::AddFOp>(nl, a[3], loss).getResult());
