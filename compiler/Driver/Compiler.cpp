@@ -271,11 +271,11 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
 
   if (!runPipeline(buildAsgToLinalgPipeline, "asg -> linalg"))
     return ExitInternal;
-  if (options.emit == EmitKind::Linalg)
-    return finish(print(*module));
   if (!runPipeline(buildFusionPipeline, "fusion"))
     return ExitInternal;
   countKernels(*module, entryStats);
+  if (options.emit == EmitKind::Linalg) // linalg on tensors, after fusion
+    return finish(print(*module));
   if (!runPipeline(buildBufferizationPipeline, "bufferization"))
     return ExitInternal;
   countBuffers(*module, entryStats);

@@ -61,9 +61,9 @@ std::string emitHeader(mlir::ModuleOp module) {
         llvm::SmallVector<llvm::StringRef> f;
         line.split(f, ' ', -1, false);
         if (f.size() >= 3 && f[0] == "arg")
-          out += "   *   takes   " + f[2].str() + " (" + f[1].str() + ")\n";
+          out += " *   takes   " + f[2].str() + " (" + f[1].str() + ")\n";
         else if (!f.empty() && f[0] == "result")
-          out += "   *   returns " + describeTensor(llvm::ArrayRef(f).drop_front()) + "\n";
+          out += " *   returns " + describeTensor(llvm::ArrayRef(f).drop_front()) + "\n";
       }
     }
   }

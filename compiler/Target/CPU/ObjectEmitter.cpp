@@ -59,9 +59,11 @@ std::string validateCpuTarget(const CpuTargetOptions &options) {
   ResolvedTarget t;
   if (std::string error = resolve(options, t); !error.empty())
     return error;
-  std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(t, options.optLevel);
-  const llvm::MCSubtargetInfo *info = tm->getMCSubtargetInfo();
-  if (!info->isCPUStringValid(t.cpu))
+  // A subtarget of the generic CPU answers what names exist without the
+  // warnings LLVM prints when a target machine gets an unknown CPU.
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      t.target->createMCSubtargetInfo(t.triple, "", ""));
+  if (!info || !info->isCPUStringValid(t.cpu))
     return "unknown CPU '" + t.cpu + "' for " + t.triple;
   for (llvm::StringRef feature : llvm::split(options.features, ',')) {
     feature = feature.trim();
