@@ -1,6 +1,6 @@
 """mutate.py ASGC MODEL WORKDIR: robustness of asgc's importer on damaged models.
 
-Compiles (--emit asg) 60 truncations of MODEL and a fixed, seeded set of 60
+Compiles (--emit asg) 30 truncations of MODEL and a fixed, seeded set of 40
 mutations (a few bytes replaced by a JSON token, NUL, an invalid UTF-8 byte, a
 huge number...). Each run must exit 0 or
 1 within 10 s; exit 1 must come with at least one located diagnostic
@@ -13,12 +13,12 @@ import sys
 
 asgc, model, workdir = sys.argv[1:4]
 text = open(model, "rb").read()
-cases = [text[:n] for n in range(0, len(text), max(1, len(text) // 60))]
+cases = [text[:n] for n in range(0, len(text), max(1, len(text) // 30))]
 rng = random.Random(1)
 replacements = [b"", b"{", b"}", b"[", b"]", b",", b":", b'"', b"-1", b"1e999", b"null",
                 b"true", b"\x00", b"\xff", b"\\", b"9223372036854775808", b"0.5", b"[[[[",
                 b'"x"', b'"optim.a"']
-for _ in range(60):
+for _ in range(40):
     i = rng.randrange(len(text))
     j = i + rng.randrange(4)
     cases.append(text[:i] + rng.choice(replacements) + text[j:])
