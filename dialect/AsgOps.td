@@ -42,10 +42,18 @@ class Asg_ReductionOp<string mnemonic, string desc, dag extra = (ins)>
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-def Asg_AddOp : Asg_BinaryOp<"add", "a + b">;
-def Asg_SubOp : Asg_BinaryOp<"sub", "a - b">;
-def Asg_MulOp : Asg_BinaryOp<"mul", "a * b">;
-def Asg_DivOp : Asg_BinaryOp<"div", "a / b; integer division truncates, by zero is a run-time error">;
+def Asg_AddOp : Asg_BinaryOp<"add", "a + b"> {
+  let hasFolder = 1;
+}
+def Asg_SubOp : Asg_BinaryOp<"sub", "a - b"> {
+  let hasFolder = 1;
+}
+def Asg_MulOp : Asg_BinaryOp<"mul", "a * b"> {
+  let hasFolder = 1;
+}
+def Asg_DivOp : Asg_BinaryOp<"div", "a / b; integer division truncates, by zero is a run-time error"> {
+  let hasFolder = 1;
+}
 def Asg_PowOp : Asg_BinaryOp<"pow", "a ** b (f32)">;
 def Asg_MaximumOp : Asg_BinaryOp<"maximum", "elementwise max, NaN-propagating">;
 def Asg_MinimumOp : Asg_BinaryOp<"minimum", "elementwise min, NaN-propagating">;
@@ -95,7 +103,9 @@ def Asg_MatmulOp : Asg_TensorOp<"matmul"> {
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
 }
 
-def Asg_SumOp : Asg_ReductionOp<"sum", "sum over axes">;
+def Asg_SumOp : Asg_ReductionOp<"sum", "sum over axes"> {
+  let hasFolder = 1;
+}
 def Asg_MeanOp : Asg_ReductionOp<"mean", "mean over axes">;
 def Asg_MaxOp : Asg_ReductionOp<"max", "maximum over axes, NaN-propagating">;
 def Asg_MinOp : Asg_ReductionOp<"min", "minimum over axes, NaN-propagating">;
@@ -141,6 +151,7 @@ def Asg_ReshapeOp : Asg_UnaryOp<"reshape", "same elements, new shape (one -1 all
 def Asg_TransposeOp : Asg_UnaryOp<"transpose", "permute dims (default: reverse)",
     (ins OptionalAttr<DenseI64ArrayAttr>:$perm)> {
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 def Asg_SliceOp : Asg_UnaryOp<"slice", "x[start:end:step] along axis, Python clamping",
     (ins I64Attr:$axis, DefaultValuedAttr<I64Attr, "0">:$start,

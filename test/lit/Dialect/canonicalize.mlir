@@ -79,12 +79,11 @@ func.func @identity_cast_broadcast(%x: tensor<?x4xf32, ["batch", ""]>, %y: tenso
 
 // -----
 
-// Constants fold to themselves: equal constants are merged, unused ones and
-// other dead pure ops are erased.
+// Constants fold to themselves, arithmetic on splat constants folds (in f32),
+// unused constants and other dead pure ops are erased.
 // CHECK-LABEL: func.func @constants(
-// CHECK-NEXT: %[[C:.*]] = asg.constant dense<1.000000e+00> : tensor<3xf32>
-// CHECK-NEXT: %[[S:.*]] = asg.add %[[C]], %[[C]]
-// CHECK-NEXT: return %[[S]]
+// CHECK-NEXT: %[[C:.*]] = asg.constant dense<2.000000e+00> : tensor<3xf32>
+// CHECK-NEXT: return %[[C]]
 func.func @constants(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = asg.constant dense<1.0> : tensor<3xf32>
   %1 = asg.constant dense<1.0> : tensor<3xf32>
@@ -92,4 +91,29 @@ func.func @constants(%x: tensor<3xf32>) -> tensor<3xf32> {
   %3 = asg.exp %x : (tensor<3xf32>) -> tensor<3xf32>
   %4 = asg.add %0, %1 : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return %4 : tensor<3xf32>
+}
+
+// -----
+
+// x + 0, x - 0, x * 1 and x / 1 are x when they do not broadcast x; a sum over
+// no axes is its input; transposes compose (here into the identity).
+// CHECK-LABEL: func.func @identities(
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x4xf32, ["batch", ""]>
+// CHECK-NEXT: %[[Z:.*]] = asg.constant dense<0.000000e+00> : tensor<2x1x4xf32>
+// CHECK-NEXT: %[[B:.*]] = asg.add %[[X]], %[[Z]]
+// CHECK-SAME: -> tensor<2x?x4xf32, ["", "batch", ""]>
+// CHECK-NEXT: return %[[X]], %[[B]], %[[X]]
+func.func @identities(%x: tensor<?x4xf32, ["batch", ""]>) -> (tensor<?x4xf32, ["batch", ""]>, tensor<2x?x4xf32, ["", "batch", ""]>, tensor<?x4xf32, ["batch", ""]>) {
+  %zero = asg.constant dense<0.0> : tensor<f32>
+  %one = asg.constant dense<1.0> : tensor<f32>
+  %zeros = asg.constant dense<0.0> : tensor<2x1x4xf32>
+  %0 = asg.add %x, %zero : (tensor<?x4xf32, ["batch", ""]>, tensor<f32>) -> tensor<?x4xf32, ["batch", ""]>
+  %1 = asg.sub %0, %zero : (tensor<?x4xf32, ["batch", ""]>, tensor<f32>) -> tensor<?x4xf32, ["batch", ""]>
+  %2 = asg.mul %one, %1 : (tensor<f32>, tensor<?x4xf32, ["batch", ""]>) -> tensor<?x4xf32, ["batch", ""]>
+  %3 = asg.div %2, %one : (tensor<?x4xf32, ["batch", ""]>, tensor<f32>) -> tensor<?x4xf32, ["batch", ""]>
+  %4 = asg.sum %3 {axes = array<i64>} : (tensor<?x4xf32, ["batch", ""]>) -> tensor<?x4xf32, ["batch", ""]>
+  %5 = asg.add %4, %zeros : (tensor<?x4xf32, ["batch", ""]>, tensor<2x1x4xf32>) -> tensor<2x?x4xf32, ["", "batch", ""]>
+  %6 = asg.transpose %4 {perm = array<i64: 1, 0>} : (tensor<?x4xf32, ["batch", ""]>) -> tensor<4x?xf32, ["", "batch"]>
+  %7 = asg.transpose %6 {perm = array<i64: 1, 0>} : (tensor<4x?xf32, ["", "batch"]>) -> tensor<?x4xf32, ["batch", ""]>
+  return %4, %5, %7 : tensor<?x4xf32, ["batch", ""]>, tensor<2x?x4xf32, ["", "batch", ""]>, tensor<?x4xf32, ["batch", ""]>
 }
