@@ -6,6 +6,7 @@
 #include "compiler/Registration.h"
 #include "compiler/Target/CPU/HeaderEmitter.h"
 #include "compiler/Target/CPU/ObjectEmitter.h"
+#include "compiler/Target/Dot/DotEmitter.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -33,6 +34,7 @@ const char *extensionOf(EmitKind kind) {
   case EmitKind::Object: return ".o";
   case EmitKind::Shared: return ".so";
   case EmitKind::Header: return ".h";
+  case EmitKind::Dot: return ".dot";
   default: return ".mlir";
   }
 }
@@ -188,7 +190,7 @@ std::string defaultOutputPath(const CompileOptions &options) {
 int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   std::string output = options.outputPath.empty() ? defaultOutputPath(options) : options.outputPath;
   if (output == "-" && !isTextual(options.emit)) {
-    errs << "asgc: error: '-o -' writes only textual outputs (header, asg, linalg, llvm)\n";
+    errs << "asgc: error: '-o -' writes only textual outputs (header, asg, linalg, llvm, dot)\n";
     return ExitUsage;
   }
   CpuTargetOptions target{options.cpu, options.features, options.optLevel};
@@ -264,6 +266,10 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
 
   if (options.emit == EmitKind::Asg)
     return finish(print(*module));
+  if (options.emit == EmitKind::Dot) {
+    std::string dot = emitDot(*module);
+    return finish(output == "-" ? (llvm::outs() << dot, true) : writeOutput(output, dot, errs));
+  }
   if (options.emit == EmitKind::Header) {
     std::string header = emitHeader(*module);
     return finish(output == "-" ? (llvm::outs() << header, true) : writeOutput(output, header, errs));

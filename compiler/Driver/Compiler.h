@@ -10,7 +10,7 @@
 namespace asg {
 
 /// What to produce (SPEC section 2, `--emit`).
-enum class EmitKind { Object, Shared, Header, Asg, Linalg, LLVM };
+enum class EmitKind { Object, Shared, Header, Asg, Linalg, LLVM, Dot };
 
 struct CompileOptions {
   std::string inputPath;            // "-" reads stdin

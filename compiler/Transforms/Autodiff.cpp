@@ -96,6 +96,16 @@ void clipGradients(GradBuilder &g, MutableArrayRef<Value> grads, double maxNorm)
     grad = g.mul(grad, coefficient);
 }
 
+/// Marks the ops of `body` not yet in `tagged` as belonging to `phase`
+/// ("backward" or "optimizer"): their location becomes a FusedLoc with the
+/// phase as metadata, which --emit dot colours by and diagnostics see through.
+void tagPhase(Block &body, llvm::DenseSet<Operation *> &tagged, StringRef phase) {
+  MLIRContext *ctx = body.getParentOp()->getContext();
+  for (Operation &op : body.without_terminator())
+    if (tagged.insert(&op).second)
+      op.setLoc(FusedLoc::get(ctx, {op.getLoc()}, StringAttr::get(ctx, phase)));
+}
+
 std::string tensorLine(StringRef record, StringRef name, Type type) {
   auto t = llvm::cast<RankedTensorType>(type);
   std::string line = (record + " " + name + " " + formatDtype(t.getElementType()) + " " +
@@ -121,10 +131,14 @@ LogicalResult buildTrainStep(ModuleOp module, func::FuncOp fn, DictionaryAttr co
   }
 
   OpBuilder b(ret);
+  llvm::DenseSet<Operation *> tagged;
+  for (Operation &op : body.without_terminator())
+    tagged.insert(&op);
   llvm::DenseSet<Value> active = activeValues(body, params);
   FailureOr<llvm::DenseMap<Value, Value>> grads = differentiate(b, body, loss, active);
   if (failed(grads))
     return failure();
+  tagPhase(body, tagged, "backward");
 
   // Parameters that get an update: trainable ones the loss depends on
   // (torch.optim skips parameters without a gradient).
@@ -176,6 +190,7 @@ LogicalResult buildTrainStep(ModuleOp module, func::FuncOp fn, DictionaryAttr co
     results.push_back(v);
     updates += tensorLine("update", state.first, v.getType()) + "\n";
   }
+  tagPhase(body, tagged, "optimizer");
   b.create<func::ReturnOp>(ret.getLoc(), results);
   ret.erase();
   SmallVector<Type> argTypes(body.getArgumentTypes());

@@ -72,14 +72,14 @@ int main(int argc, char **argv) {
   static const std::map<std::string, asg::EmitKind> kinds = {
       {"obj", asg::EmitKind::Object}, {"shared", asg::EmitKind::Shared},
       {"header", asg::EmitKind::Header}, {"asg", asg::EmitKind::Asg},
-      {"linalg", asg::EmitKind::Linalg}, {"llvm", asg::EmitKind::LLVM}};
+      {"linalg", asg::EmitKind::Linalg}, {"llvm", asg::EmitKind::LLVM},
+      {"dot", asg::EmitKind::Dot}};
   if (target == "spirv")
     return usageError("--target spirv: the SPIR-V target is not implemented yet (only cpu)");
   if (target != "cpu")
     return usageError("--target must be cpu or spirv, got '" + target + "'");
-  if (emit == "spirv" || emit == "dot")
-    return usageError("--emit " + emit + ": not implemented yet (obj, shared, header, asg, "
-                      "linalg and llvm are)");
+  if (emit == "spirv")
+    return usageError("--emit spirv: the SPIR-V target is not implemented yet");
   auto kind = kinds.find(emit);
   if (kind == kinds.end())
     return usageError("--emit must be one of obj, shared, header, asg, linalg, llvm, spirv, dot; "
