@@ -64,9 +64,11 @@ int main(int argc, char **argv) {
     app.parse(argc, argv);
   } catch (const CLI::Success &e) {
     return app.exit(e);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    app.exit(e);
-    return asg::ExitUsage; // CLI11 2.1 exits 100-127; SPEC says 2
+    // CLI11 2.1 would exit 100-127 with a bare message; SPEC says 2.
+    return usageError(std::string(e.what()) + " (see asgc --help)");
   }
 
   static const std::map<std::string, asg::EmitKind> kinds = {
