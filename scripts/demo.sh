@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh: the README's demo command. Installs what is missing, builds asgc, compiles the
+# demo.sh: the README's demo command. Installs what is missing, builds asgc, trains the
+# seed project's Transformer block (compiled with --train) on the CPU, then compiles the
 # example MLP, runs it with asg-run, and runs the C program that embeds it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,12 @@ asgc=build/tools/asgc/asgc
 run=build/tools/asg-run/asg-run
 out=build/demo
 mkdir -p "$out"
+echo "== the seed demo: a pre-norm Transformer block (d_model 4, 2 heads, ff 16), MSE to 0.5,"
+echo "   SGD lr 0.01, 15 epochs over one example (asgc --train, then asg-run --train)"
+"$asgc" examples/transformer/seed_transformer.json --train --emit shared -o "$out/seed_transformer.so"
+"$run" "$out/seed_transformer.so" --train --data examples/transformer/seed_data.safetensors \
+  --epochs 15 --batch-size 1 --seed 0 --save-weights "$out/seed_transformer.trained.safetensors"
+
 echo "== asgc examples/mlp/mlp.json --emit shared"
 "$asgc" examples/mlp/mlp.json --emit shared -o "$out/mlp.so" --stats
 echo "== asg-run --info"

@@ -79,16 +79,25 @@ struct EpochLine {
 };
 
 std::vector<EpochLine> epochLines(const std::string &out) {
-  static const std::regex re(R"(^epoch (\d+)/(\d+)  loss (\S+)  time \d+\.\d ms$)");
+  static const std::regex re(R"(^epoch (\d+)/(\d+)  loss (\S+)  time \d+\.\d{3} ms$)");
+  static const std::regex summary(R"(^trained \d+ steps? in \d+\.\d{3} ms$)");
   std::vector<EpochLine> lines;
   std::istringstream in(out);
   std::string line;
+  bool summarized = false;
   while (std::getline(in, line)) {
     std::smatch m;
     INFO(line);
+    if (std::regex_match(line, summary)) {  // the last line
+      REQUIRE_FALSE(summarized);
+      summarized = true;
+      continue;
+    }
+    REQUIRE_FALSE(summarized);
     REQUIRE(std::regex_match(line, m, re));
     lines.push_back({std::stoi(m[1]), std::stoi(m[2]), m[3]});
   }
+  REQUIRE(summarized);
   return lines;
 }
 
