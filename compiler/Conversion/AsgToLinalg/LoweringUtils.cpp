@@ -4,6 +4,7 @@
 
 #include "dialect/Shapes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 
@@ -53,6 +54,98 @@ Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<V
                    Value value) {
   Value empty = emptyTensor(b, loc, type, dims);
   return b.create<linalg::FillOp>(loc, value, empty).getResult(0);
+}
+
+bool sameNamedDims(Value a, int64_t i, Value b, int64_t j) {
+  auto ta = llvm::dyn_cast<RankedTensorType>(a.getType());
+  auto tb = llvm::dyn_cast<RankedTensorType>(b.getType());
+  if (!ta || !tb || i >= ta.getRank() || j >= tb.getRank())
+    return false;
+  Dim da = getShape(ta)[i], db = getShape(tb)[j];
+  return da.isDynamic() && db.isDynamic() && da.name && da.name == db.name;
+}
+
+OpFoldResult sizeOf(OpBuilder &b, int64_t staticSize, Value dynamic) {
+  if (ShapedType::isDynamic(staticSize))
+    return dynamic;
+  return b.getIndexAttr(staticSize);
+}
+
+std::pair<OpFoldResult, OpFoldResult> clampSliceBounds(OpBuilder &b, Location loc, Value tensor,
+                                                       int64_t axis, int64_t start,
+                                                       std::optional<int64_t> end, int64_t step) {
+  auto type = llvm::cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(axis)) {
+    SliceBounds bounds = clampSlice(type.getDimSize(axis), start, end, step);
+    return {b.getIndexAttr(bounds.start), b.getIndexAttr(bounds.size)};
+  }
+  Value d = b.create<tensor::DimOp>(loc, tensor, axis);
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  // clampSlice at run time: a negative bound counts from the end; both are
+  // clamped to [0, d] (d >= 0, so min(0, d) is 0).
+  auto clamp = [&](int64_t v) -> Value {
+    if (v == 0)
+      return zero;
+    Value c = b.create<arith::ConstantIndexOp>(loc, v);
+    if (v > 0)
+      return b.create<arith::MinSIOp>(loc, c, d);
+    return b.create<arith::MaxSIOp>(loc, b.create<arith::AddIOp>(loc, c, d), zero);
+  };
+  Value s = clamp(start);
+  Value e = end ? clamp(*end) : d;
+  // count = ceil(max(e - s, 0) / step), with unsigned division on a
+  // non-negative span (arith.ceildivsi needs arith-expand, which the CPU
+  // pipeline does not run).
+  Value span = b.create<arith::MaxSIOp>(loc, b.create<arith::SubIOp>(loc, e, s), zero);
+  Value count = span;
+  if (step != 1) {
+    Value bumped =
+        b.create<arith::AddIOp>(loc, span, b.create<arith::ConstantIndexOp>(loc, step - 1));
+    count = b.create<arith::DivUIOp>(loc, bumped, b.create<arith::ConstantIndexOp>(loc, step));
+  }
+  return {s, count};
+}
+
+Value flattenTo1D(OpBuilder &b, Location loc, Value tensor) {
+  auto type = llvm::cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 0)
+    return b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get({1}, type.getElementType()),
+                                           tensor, ArrayRef<ReassociationIndices>{},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  if (type.getRank() == 1)
+    return tensor;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return b.create<tensor::CollapseShapeOp>(loc, tensor, ArrayRef<ReassociationIndices>{all});
+}
+
+Value expandFrom1D(OpBuilder &b, Location loc, Value flat, RankedTensorType type,
+                   ArrayRef<OpFoldResult> outputShape) {
+  auto flatType = RankedTensorType::get(
+      {type.hasStaticShape() ? type.getNumElements() : ShapedType::kDynamic},
+      type.getElementType());
+  if (flat.getType() != flatType)
+    flat = b.create<tensor::CastOp>(loc, flatType, flat);
+  if (type.getRank() == 0)
+    return b.create<tensor::CollapseShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 1)
+    return flat;
+  if (type.getNumDynamicDims() > 1) {
+    // The bufferization of tensor.expand_shape drops output_shape and cannot
+    // infer several dynamic dims of one group: tensor.reshape with a shape
+    // tensor instead.
+    SmallVector<Value> sizes;
+    for (OpFoldResult size : outputShape)
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+    Value shape = b.create<tensor::FromElementsOp>(loc, sizes);
+    return b.create<tensor::ReshapeOp>(loc, type, flat, shape);
+  }
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return b.create<tensor::ExpandShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{all},
+                                         outputShape);
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {

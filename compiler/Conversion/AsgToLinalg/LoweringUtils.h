@@ -71,6 +71,30 @@ mlir::Value reduceAny(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor
                       llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                                      mlir::Value)> predicate);
 
+/// A static size as an attribute, a dynamic one as the given value.
+mlir::OpFoldResult sizeOf(mlir::OpBuilder &b, int64_t staticSize, mlir::Value dynamic);
+
+/// Python slice clamping of [start:end:step] along dim `axis` of `tensor`:
+/// the offset and the element count, as attributes when the dim is static
+/// and as index arithmetic when it is dynamic. `step` must be > 0.
+std::pair<mlir::OpFoldResult, mlir::OpFoldResult>
+clampSliceBounds(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t axis,
+                 int64_t start, std::optional<int64_t> end, int64_t step);
+
+/// `tensor` as 1-D (rank 0 expands to 1 element, rank > 1 collapses).
+mlir::Value flattenTo1D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+/// The inverse: a 1-D tensor expanded to `type` whose dims are `outputShape`
+/// (one per dim of `type`; static dims as attributes). `flat` is first cast
+/// to the 1-D type of `type`'s element count (the caller guarantees the count
+/// at run time). Several dynamic dims use tensor.reshape with a shape tensor.
+mlir::Value expandFrom1D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flat,
+                         mlir::RankedTensorType type, llvm::ArrayRef<mlir::OpFoldResult> outputShape);
+
+/// Whether dim `i` of `a` and dim `j` of `b` (asg-typed values) are dynamic
+/// dims with the same name: the runtime checks named dims, so lowerings need
+/// no check between them.
+bool sameNamedDims(mlir::Value a, int64_t i, mlir::Value b, int64_t j);
+
 /// Float and integer constants of a given element type.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
 

@@ -12,19 +12,6 @@ using namespace mlir;
 
 namespace asg {
 
-/// True when dim `i` of `a` and dim `j` of `b` (values of asg types, with dim
-/// names) are dynamic dims of the same name: the runtime already checks that
-/// they agree, so lowering needs no check of its own. (Also used by the other
-/// lowering files, which declare it.)
-bool sameNamedDims(Value a, int64_t i, Value b, int64_t j) {
-  auto ta = llvm::dyn_cast<RankedTensorType>(a.getType());
-  auto tb = llvm::dyn_cast<RankedTensorType>(b.getType());
-  if (!ta || !tb || i >= ta.getRank() || j >= tb.getRank())
-    return false;
-  Dim da = getShape(ta)[i], db = getShape(tb)[j];
-  return da.isDynamic() && db.isDynamic() && da.name && da.name == db.name;
-}
-
 namespace {
 
 /// [d0, ..., dn-1] grouped as [[0..n-2], [n-1]]: leading dims folded into one.

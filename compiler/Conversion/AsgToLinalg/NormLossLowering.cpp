@@ -20,8 +20,6 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
                      ValueRange reduced,
                      function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 Value countAsFloat(OpBuilder &b, Location loc, Value tensor, ArrayRef<int64_t> axes);
-// Defined in MatmulLowering.cpp.
-bool sameNamedDims(Value a, int64_t i, Value b, int64_t j);
 
 namespace {
 

@@ -11,17 +11,7 @@ using namespace mlir;
 
 namespace asg {
 
-// Defined in MatmulLowering.cpp.
-bool sameNamedDims(Value a, int64_t i, Value b, int64_t j);
-
 namespace {
-
-/// A static size as an attribute, a dynamic one as the given value.
-OpFoldResult sizeOf(OpBuilder &b, int64_t staticSize, Value dynamic) {
-  if (ShapedType::isDynamic(staticSize))
-    return dynamic;
-  return b.getIndexAttr(staticSize);
-}
 
 /// reshape: flatten to 1-D, check the element count when only run time knows
 /// it, then expand to the target shape.
@@ -39,7 +29,6 @@ struct ReshapeLowering : AsgLoweringPattern<ReshapeOp> {
       rewriter.replaceOp(op, x);
       return success();
     }
-    Type elem = inType.getElementType();
     ArrayRef<int64_t> target = op.getShape();
     if (static_cast<int64_t>(target.size()) != type.getRank())
       return rewriter.notifyMatchFailure(op, "'shape' does not match the result rank");
@@ -63,18 +52,7 @@ struct ReshapeLowering : AsgLoweringPattern<ReshapeOp> {
     if (inDynamic == 0 && !type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "static input with a dynamic result");
 
-    // Flatten to 1-D.
-    Value flat = x;
-    if (inType.getRank() == 0) {
-      flat = b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get({1}, elem), x,
-                                             ArrayRef<ReassociationIndices>{},
-                                             ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-    } else if (inType.getRank() > 1) {
-      ReassociationIndices all;
-      for (int64_t i = 0; i < inType.getRank(); ++i)
-        all.push_back(i);
-      flat = b.create<tensor::CollapseShapeOp>(loc, x, ArrayRef<ReassociationIndices>{all});
-    }
+    Value flat = flattenTo1D(b, loc, x);
 
     // The size of the result's dynamic dim (at most the -1), and the guard.
     Value inferredSize;
@@ -103,23 +81,7 @@ struct ReshapeLowering : AsgLoweringPattern<ReshapeOp> {
     SmallVector<OpFoldResult> outputShape;
     for (int64_t i = 0; i < type.getRank(); ++i)
       outputShape.push_back(sizeOf(b, type.getDimSize(i), inferredSize));
-    auto flatType = RankedTensorType::get(
-        {type.hasStaticShape() ? type.getNumElements() : ShapedType::kDynamic}, elem);
-    if (flat.getType() != flatType)
-      flat = b.create<tensor::CastOp>(loc, flatType, flat);
-    Value result;
-    if (type.getRank() == 0) {
-      result = b.create<tensor::CollapseShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{});
-    } else if (type.getRank() == 1) {
-      result = flat;
-    } else {
-      ReassociationIndices all;
-      for (int64_t i = 0; i < type.getRank(); ++i)
-        all.push_back(i);
-      result = b.create<tensor::ExpandShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{all},
-                                               outputShape);
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, expandFrom1D(b, loc, flat, type, outputShape));
     return success();
   }
 };
@@ -191,39 +153,7 @@ struct SliceLowering : AsgLoweringPattern<SliceOp> {
 
     if (inType.isDynamicDim(axis) && !type.isDynamicDim(axis))
       return rewriter.notifyMatchFailure(op, "dynamic input dim with a static slice size");
-    OpFoldResult offset, size;
-    if (!inType.isDynamicDim(axis)) {
-      SliceBounds bounds = clampSlice(inType.getDimSize(axis), start, end, step);
-      offset = b.getIndexAttr(bounds.start);
-      size = b.getIndexAttr(bounds.size);
-    } else {
-      Value d = b.create<tensor::DimOp>(loc, x, axis);
-      Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
-      // clampSlice at run time: a negative bound counts from the end; both
-      // are clamped to [0, d] (d >= 0, so min(0, d) is 0).
-      auto clamp = [&](int64_t v) -> Value {
-        if (v == 0)
-          return zero;
-        Value c = b.create<arith::ConstantIndexOp>(loc, v);
-        if (v > 0)
-          return b.create<arith::MinSIOp>(loc, c, d);
-        return b.create<arith::MaxSIOp>(loc, b.create<arith::AddIOp>(loc, c, d), zero);
-      };
-      Value s = clamp(start);
-      Value e = end ? clamp(*end) : d;
-      // size = ceil(max(e - s, 0) / step), with unsigned division on a
-      // non-negative span (arith.ceildivsi needs arith-expand, which the
-      // CPU pipeline does not run).
-      Value span = b.create<arith::MaxSIOp>(loc, b.create<arith::SubIOp>(loc, e, s), zero);
-      Value count = span;
-      if (step != 1) {
-        Value bumped = b.create<arith::AddIOp>(
-            loc, span, b.create<arith::ConstantIndexOp>(loc, step - 1));
-        count = b.create<arith::DivUIOp>(loc, bumped, b.create<arith::ConstantIndexOp>(loc, step));
-      }
-      offset = s;
-      size = count;
-    }
+    auto [offset, size] = clampSliceBounds(b, loc, x, axis, start, end, step);
 
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (int64_t i = 0; i < rank; ++i) {
