@@ -2,6 +2,7 @@
 #include "dialect/AsgOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -18,12 +19,9 @@ static OpFoldResult foldIdentity(Operation *op) {
   return input.getType() == op->getResult(0).getType() ? OpFoldResult(input) : OpFoldResult();
 }
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  auto in = llvm::cast<RankedTensorType>(getInput().getType());
-  if (in.hasStaticShape() && foldIdentity(*this))
-    return getInput();
-  return {};
-}
+/// A reshape whose result type equals its input type is the identity: with at
+/// most one -1, equal types leave no other way to place the elements.
+OpFoldResult ReshapeOp::fold(FoldAdaptor) { return foldIdentity(*this); }
 
 OpFoldResult BroadcastToOp::fold(FoldAdaptor) { return foldIdentity(*this); }
 OpFoldResult CastOp::fold(FoldAdaptor) { return foldIdentity(*this); }
@@ -52,6 +50,20 @@ static std::optional<double> splatValue(Attribute attr) {
   return dense.getSplatValue<APFloat>().convertToDouble();
 }
 
+/// The splat value of an operand: a constant, or a broadcast_in_dim of one
+/// (how gradients of sums and means start).
+static std::optional<double> splatOperand(Operation *op, ArrayRef<Attribute> operands,
+                                          unsigned i) {
+  if (std::optional<double> v = splatValue(operands[i]))
+    return v;
+  if (auto broadcast = op->getOperand(i).getDefiningOp<BroadcastInDimOp>()) {
+    Attribute value;
+    if (matchPattern(broadcast.getInput(), m_Constant(&value)))
+      return splatValue(value);
+  }
+  return std::nullopt;
+}
+
 template <typename Fn>
 static OpFoldResult foldArithmetic(Operation *op, ArrayRef<Attribute> operands, Fn fn,
                                    std::optional<double> rightIdentity,
@@ -63,9 +75,11 @@ static OpFoldResult foldArithmetic(Operation *op, ArrayRef<Attribute> operands, 
     float value = fn(static_cast<float>(*a), static_cast<float>(*b));
     return DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), value));
   }
-  if (rightIdentity && b == rightIdentity && op->getOperand(0).getType() == type)
+  if (rightIdentity && splatOperand(op, operands, 1) == rightIdentity &&
+      op->getOperand(0).getType() == type)
     return op->getOperand(0);
-  if (leftIdentity && a == leftIdentity && op->getOperand(1).getType() == type)
+  if (leftIdentity && splatOperand(op, operands, 0) == leftIdentity &&
+      op->getOperand(1).getType() == type)
     return op->getOperand(1);
   return {};
 }
