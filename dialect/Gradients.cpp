@@ -575,25 +575,50 @@ LogicalResult ConcatOp::buildGradients(OpBuilder &b, Value grad, ArrayRef<bool> 
   int64_t axis = *normalizeAxis(getAxis(), rank);
   // Each input's gradient is its slice of the result's; offsets of inputs
   // with dynamic sizes are only known at run time, so slice from the ends
-  // when the prefix is dynamic and the suffix is not.
-  int64_t offset = 0;
-  bool prefixStatic = true;
+  // when the prefix is dynamic and the suffix is not (negative bounds), and
+  // take a dynamic-sized input between static ones as [offset, -suffix).
+  SmallVector<int64_t> sizes;
+  for (Value operand : getOperands())
+    sizes.push_back(llvm::cast<RankedTensorType>(operand.getType()).getDimSize(axis));
+  auto isStatic = [](ArrayRef<int64_t> dims) {
+    return llvm::none_of(dims, [](int64_t d) { return ShapedType::isDynamic(d); });
+  };
+  auto total = [](ArrayRef<int64_t> dims) {
+    int64_t n = 0;
+    for (int64_t d : dims)
+      n += d;
+    return n;
+  };
   for (unsigned i = 0; i < getNumOperands(); ++i) {
-    auto type = llvm::cast<RankedTensorType>(getOperand(i).getType());
-    int64_t size = type.getDimSize(axis);
-    if (grads.wants(i)) {
-      if (!prefixStatic || ShapedType::isDynamic(size))
-        return emitOpError("gradient of a concat along a dynamic dim is not supported");
-      SmallVector<NamedAttribute> attrs = {
-          b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
-          b.getNamedAttr("start", b.getI64IntegerAttr(offset)),
-          b.getNamedAttr("end", b.getI64IntegerAttr(offset + size))};
-      grads.set(g, i, g.create<SliceOp>({grad}, attrs));
+    if (!grads.wants(i))
+      continue;
+    ArrayRef<int64_t> prefix = ArrayRef<int64_t>(sizes).take_front(i);
+    ArrayRef<int64_t> suffix = ArrayRef<int64_t>(sizes).drop_front(i + 1);
+    int64_t size = sizes[i];
+    std::optional<int64_t> start, end;
+    if (isStatic(prefix) && !ShapedType::isDynamic(size)) {
+      start = total(prefix);
+      end = *start + size;
+    } else if (isStatic(prefix) && isStatic(suffix)) {
+      start = total(prefix);
+      if (total(suffix))
+        end = -total(suffix);
+    } else if (isStatic(suffix) && !ShapedType::isDynamic(size)) {
+      start = -(total(suffix) + size);
+      if (total(suffix))
+        end = -total(suffix);
+    } else {
+      return emitOpError("gradient of a concat along a dynamic dim is not supported when "
+                         "operand ") << i << " has dynamic-sized operands on both sides or is "
+                         "one of several dynamic-sized operands";
     }
-    if (ShapedType::isDynamic(size))
-      prefixStatic = false;
-    else
-      offset += size;
+    SmallVector<NamedAttribute> attrs = {b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
+                                         b.getNamedAttr("start", b.getI64IntegerAttr(*start))};
+    if (end)
+      attrs.push_back(b.getNamedAttr("end", b.getI64IntegerAttr(*end)));
+    Value slice = g.create<SliceOp>({grad}, attrs);
+    // A slice of a dynamic dim is an anonymous dim: give it the operand's dims back.
+    grads.set(g, i, g.reshapeLike(slice, getOperand(i)));
   }
   return success();
 }
