@@ -53,7 +53,7 @@ def safetensors_bytes(tensors):
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
         a = np.asarray(tensors[name])
-        a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<"))
+        a = np.array(a, dtype=a.dtype.newbyteorder("<"), order="C")  # keeps rank 0
         data = a.tobytes()
         header[name] = {"dtype": ST_NAMES[a.dtype.str], "shape": list(a.shape),
                         "data_offsets": [offset, offset + len(data)]}
@@ -276,10 +276,12 @@ class Case:
                           f"{(stdout + stderr).strip()}")
             elif not re.search(e["stderr"], stderr):
                 self.fail(f"{label}: stderr does not match /{e['stderr']}/:\n{stderr.strip()}")
-            elif os.path.exists(self.w("never.safetensors")):
+            elif rc != 0 and os.path.exists(self.w("never.safetensors")):
                 self.fail(f"{label}: a failed run saved weights")
+            elif rc == 0 and not os.path.exists(self.w("never.safetensors")):
+                self.fail(f"{label}: a successful run saved no weights")
             else:
-                print(f"PASS {label}: exit {rc}, {stderr.strip().splitlines()[-1]}")
+                print(f"PASS {label}: exit {rc}" + (f", {stderr.strip().splitlines()[-1]}" if rc else ""))
 
 
 def main(argv=None):
