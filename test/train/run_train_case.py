@@ -3,6 +3,7 @@
 `asg-run --train` and compare the result with PyTorch goldens.
 
     run_train_case.py --asgc PATH --asg-run PATH --model M.json --goldens DIR --work WORKDIR
+                      [--asgc-arg=-O0]...
 
 DIR/case.json says what kind of case it is:
 
@@ -17,7 +18,8 @@ DIR/case.json says what kind of case it is:
   parameter and optimizer state tensor saved must match
   DIR/expected.safetensors (torch.optim after the same steps) with
   |got - want| <= steps*1e-4*|want| + 1e-5, `optim.step` exactly, and the
-  saved file must hold exactly the expected tensor names. Each `resume`
+  saved file must hold exactly the expected tensor names, and a run with
+  --threads 1 must save the same bytes. Each `resume`
   entry {k, steps, shuffle} then checks that `steps` steps in one run give
   the same bytes as k steps + --save-weights + --weights + steps-k steps.
 * "errors": each entry of `errors` runs `asg-run --train` on a bad data file
@@ -153,7 +155,8 @@ class Case:
         return False
 
     def compile(self):
-        cmd = [self.args.asgc, self.args.model, "--train", "--emit", "shared", "-o", self.so]
+        cmd = [self.args.asgc, self.args.model, "--train", "--emit", "shared", "-o", self.so,
+               *self.args.asgc_arg]
         rc, out = run(cmd, self.args.compile_timeout)
         if rc != 0:
             text = out if isinstance(out, str) else (out[0] + out[1]).strip()
@@ -161,9 +164,11 @@ class Case:
             return False
         return True
 
-    def train(self, data, batch, steps, weights, save, shuffle=False, seed=None):
+    def train(self, data, batch, steps, weights, save, shuffle=False, seed=None, threads=None):
         cmd = [self.args.asg_run, self.so, "--train", "--data", data, "--batch-size", str(batch),
                "--steps", str(steps), "--weights", weights, "--save-weights", save, "--quiet"]
+        if threads is not None:
+            cmd += ["--threads", str(threads)]
         if shuffle:
             cmd.append("--shuffle")
         if seed is not None:
@@ -227,6 +232,14 @@ class Case:
                     bad += 1
             if not bad:
                 print(f"PASS {label}: {len(want)} tensors (parameters and optimizer state)")
+            # SPEC 3: on the CPU, results are bitwise identical across --threads settings.
+            one = self.w("trained.threads1.safetensors")
+            if self.check(self.train(data, B, N, init, one, threads=1), f"{label}: --threads 1"):
+                with open(out, "rb") as f1, open(one, "rb") as f2:
+                    if f1.read() != f2.read():
+                        self.fail(f"{label}: --threads 1 saves different bytes than the default")
+                    else:
+                        print(f"PASS {label}: --threads 1 gives the same bytes")
         for r in spec.get("resume", []):
             self.resume(data, init, B, r)
 
@@ -292,6 +305,8 @@ def main(argv=None):
     ap.add_argument("--model", required=True, help="model JSON")
     ap.add_argument("--goldens", required=True, help="folder with case.json and safetensors files")
     ap.add_argument("--work", required=True, help="scratch folder (recreated)")
+    ap.add_argument("--asgc-arg", action="append", default=[],
+                    help="extra compiler argument, e.g. --asgc-arg=-O0 (repeatable)")
     ap.add_argument("--compile-timeout", type=float, default=120.0)
     ap.add_argument("--run-timeout", type=float, default=30.0)
     args = ap.parse_args(argv)
