@@ -117,8 +117,8 @@ LogicalResult PowOp::buildGradients(OpBuilder &b, Value grad, ArrayRef<bool> nee
   if (grads.wants(1)) {
     // PyTorch: grad * a^e * log(a), 0 where a == 0 (and e >= 0).
     Value local = g.mul(getResult(), g.log(a));
-    Value masked = g.where(g.mul(g.equal(a, zero), g.less(g.scalar(-1.0), g.add(e, g.scalar(1.0)))),
-                           zero, g.mul(grad, local));
+    Value nonNegative = g.add(g.greater(e, zero), g.equal(e, zero)); // e >= 0 (NaN: no)
+    Value masked = g.where(g.mul(g.equal(a, zero), nonNegative), zero, g.mul(grad, local));
     grads.set(g, 1, masked);
   }
   return success();
