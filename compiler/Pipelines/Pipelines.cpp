@@ -36,6 +36,7 @@ void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
     pm.addPass(createLinalgElementwiseOpFusionPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    pm.addPass(createAsgContractionLoopOrder());
   }
 }
 

@@ -40,6 +40,19 @@ def AsgAutodiff : Pass<"asg-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def AsgContractionLoopOrder : Pass<"asg-contraction-loop-order"> {
+  let summary = "Put the output's innermost dim innermost in contractions (matmul & co.)";
+  let description = [{
+    A linalg op with reduction loops whose output's innermost dim is not the
+    innermost loop (matmul's (i, j, k)) is generalized and interchanged so
+    that dim comes last ((i, k, j)) when an input also streams along it: the
+    inner loop then reads and writes contiguous rows and LLVM vectorizes it
+    for the target CPU, without reassociating any floating-point sum (each
+    output element still adds its terms in order of k).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def AsgMathApproximation : Pass<"asg-math-approximation"> {
   let summary = "Replace math ops without a libm-free lowering by polynomial approximations";
   let description = [{
