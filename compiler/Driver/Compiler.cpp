@@ -290,13 +290,15 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   if (options.emit == EmitKind::LLVM)
     return finish(print(*module));
 
-  timer.start();
   llvm::SmallVector<char, 0> object;
-  if (std::string error = emitObject(*module, target, object); !error.empty()) {
+  ObjectEmissionTimes times;
+  if (std::string error = emitObject(*module, target, object, &times); !error.empty()) {
     errs << "asgc: internal error: " << error << "\n";
     return ExitInternal;
   }
-  timer.stop("llvm -> object");
+  timer.stages.emplace_back("translate to LLVM IR", times.translate);
+  timer.stages.emplace_back("LLVM optimization", times.optimize);
+  timer.stages.emplace_back("LLVM code generation", times.codegen);
   llvm::StringRef bytes(object.data(), object.size());
   if (options.emit == EmitKind::Object)
     return finish(writeOutput(output, bytes, errs));

@@ -13,6 +13,8 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <chrono>
+
 namespace asg {
 namespace {
 
@@ -81,7 +83,16 @@ std::string validateCpuTarget(const CpuTargetOptions &options) {
 }
 
 std::string emitObject(mlir::ModuleOp module, const CpuTargetOptions &options,
-                       llvm::SmallVectorImpl<char> &object) {
+                       llvm::SmallVectorImpl<char> &object, ObjectEmissionTimes *times) {
+  ObjectEmissionTimes local;
+  if (!times)
+    times = &local;
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&](double &into) {
+    auto now = std::chrono::steady_clock::now();
+    into = std::chrono::duration<double, std::milli>(now - clock).count();
+    clock = now;
+  };
   ResolvedTarget t;
   if (std::string error = resolve(options, t); !error.empty())
     return error;
@@ -93,16 +104,19 @@ std::string emitObject(mlir::ModuleOp module, const CpuTargetOptions &options,
     return "translation to LLVM IR failed";
   llvmModule->setTargetTriple(t.triple);
   llvmModule->setDataLayout(tm->createDataLayout());
+  lap(times->translate);
 
   auto optimize = mlir::makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm.get());
   if (llvm::Error error = optimize(llvmModule.get()))
     return "LLVM optimization failed: " + llvm::toString(std::move(error));
+  lap(times->optimize);
 
   llvm::raw_svector_ostream stream(object);
   llvm::legacy::PassManager codegen;
   if (tm->addPassesToEmitFile(codegen, stream, nullptr, llvm::CodeGenFileType::ObjectFile))
     return "the target cannot emit object files";
   codegen.run(*llvmModule);
+  lap(times->codegen);
   return "";
 }
 

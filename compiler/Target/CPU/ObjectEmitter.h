@@ -19,11 +19,16 @@ struct CpuTargetOptions {
 /// error message, empty when they are fine.
 std::string validateCpuTarget(const CpuTargetOptions &options);
 
+/// Milliseconds spent in each step of emitObject (for asgc --stats).
+struct ObjectEmissionTimes {
+  double translate = 0, optimize = 0, codegen = 0;
+};
+
 /// Translates `module` (LLVM dialect) to LLVM IR, optimizes it at the
 /// options' level and emits a position-independent object into `object`.
 /// Returns an error message, empty on success.
 std::string emitObject(mlir::ModuleOp module, const CpuTargetOptions &options,
-                       llvm::SmallVectorImpl<char> &object);
+                       llvm::SmallVectorImpl<char> &object, ObjectEmissionTimes *times = nullptr);
 
 } // namespace asg
 
