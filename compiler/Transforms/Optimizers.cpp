@@ -1,5 +1,6 @@
-// Optimizers.cpp: SGD (momentum, nesterov, weight decay), Adam and AdamW with the exact
-// update order of torch.optim (PyTorch 1.13, single-tensor path).
+// Optimizers.cpp: SGD (momentum, nesterov, weight decay), Adam and AdamW with the update
+// order of torch.optim (PyTorch 1.13, single-tensor path); Adam's bias corrections are
+// computed in f32 where torch uses double.
 #include "compiler/Transforms/Optimizers.h"
 
 using namespace mlir;
@@ -52,9 +53,12 @@ Value Optimizer::adam(GradBuilder &g, Value param, Value grad, ArrayRef<Value> s
     param = g.mul(param, g.scalar(1.0 - lr * weightDecay));
   else if (weightDecay != 0)
     grad = g.add(grad, g.mul(param, g.scalar(weightDecay)));
-  // exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
-  Value m = g.add(state[0], g.mul(g.sub(grad, state[0]), g.scalar(1.0 - beta1)));
-  Value v = g.add(g.mul(state[1], g.scalar(beta2)), g.mul(g.mul(grad, grad), g.scalar(1.0 - beta2)));
+  // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1);
+  // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2), in that
+  // operand order so the f32 roundings are torch's.
+  Value m = g.add(g.mul(state[0], g.scalar(beta1)), g.mul(grad, g.scalar(1.0 - beta1)));
+  Value v = g.add(g.mul(state[1], g.scalar(beta2)),
+                  g.mul(g.mul(grad, g.scalar(1.0 - beta2)), grad));
   newState.push_back(m);
   newState.push_back(v);
   Value one = g.scalar(1.0);
@@ -62,7 +66,8 @@ Value Optimizer::adam(GradBuilder &g, Value param, Value grad, ArrayRef<Value> s
   Value correction2 = g.sub(one, g.create<PowOp>({g.scalar(beta2), step}));
   Value stepSize = g.div(g.scalar(lr), correction1);
   Value denom = g.add(g.div(g.sqrt(v), g.sqrt(correction2)), g.scalar(eps));
-  return g.sub(param, g.mul(g.div(m, denom), stepSize));
+  // param.addcdiv_(exp_avg, denom, value=-step_size): p + (-s * m) / denom.
+  return g.sub(param, g.div(g.mul(stepSize, m), denom));
 }
 
 } // namespace asg
