@@ -608,9 +608,9 @@ LogicalResult ConcatOp::buildGradients(OpBuilder &b, Value grad, ArrayRef<bool> 
       if (total(suffix))
         end = -total(suffix);
     } else {
-      return emitOpError("gradient of a concat along a dynamic dim is not supported when "
-                         "operand ") << i << " has dynamic-sized operands on both sides or is "
-                         "one of several dynamic-sized operands";
+      return emitOpError("the gradient of a concat along a dim where several inputs have "
+                         "run-time sizes is not supported (input ")
+             << i + 1 << ")";
     }
     SmallVector<NamedAttribute> attrs = {b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
                                          b.getNamedAttr("start", b.getI64IntegerAttr(*start))};

@@ -14,6 +14,9 @@ tools = {
     "asgc": os.path.join(config.asg_tools_dir, "asgc", "asgc"),
     "asg-run": os.path.join(config.asg_tools_dir, "asg-run", "asg-run"),
 }
+# %expect-exit N CMD...: CMD must exit with status N exactly (not a crash, not 3).
+config.substitutions.append(("%expect-exit", "sh " + os.path.join(
+    config.test_source_root, "Import", "Inputs", "expect-exit.sh")))
 for name, path in tools.items():
     config.substitutions.append((r"\b%s\b" % name.replace("-", r"\-"), path))
 config.environment["PATH"] = os.pathsep.join(

@@ -21,6 +21,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -161,6 +162,25 @@ void printStats(mlir::ModuleOp module, const StageTimer &timer,
     errs << llvm::format("  %-24s %9.2f ms\n", stage.c_str(), ms);
 }
 
+/// SPEC section 4's "'op' node 'name': message" from an op's diagnostic
+/// ("'asg.op' op message" at a location naming the node).
+std::string describeModelError(mlir::Diagnostic &diag) {
+  std::string message = diag.str(), node;
+  diag.getLocation()->walk([&](mlir::Location loc) {
+    if (auto named = llvm::dyn_cast<mlir::NameLoc>(loc)) {
+      node = named.getName().str();
+      return mlir::WalkResult::interrupt();
+    }
+    return mlir::WalkResult::advance();
+  });
+  llvm::SmallVector<llvm::StringRef> parts;
+  static const llvm::Regex opPrefix("^'asg\\.([a-z_]+)' op (.*)$");
+  if (!opPrefix.match(message, &parts))
+    return message;
+  return "'" + parts[1].str() + "'" + (node.empty() ? "" : " node '" + node + "'") + ": " +
+         parts[2].str();
+}
+
 /// "file:line:col" of the innermost file location in `loc`, or its MLIR form.
 std::string formatLocation(mlir::Location loc) {
   std::string out;
@@ -211,9 +231,17 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   registerAllDialects(registry);
   mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
   // Diagnostics after import are internal errors: say so.
-  bool internalError = false;
+  // Diagnostics after import are internal errors, except those of autodiff,
+  // which are about the model (a gradient asgc cannot build).
+  bool internalError = false, modelError = false, inAutodiff = false;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
-    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
+    if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success();
+    if (inAutodiff) {
+      modelError = true;
+      errs << formatLocation(diag.getLocation()) << ": error: " << describeModelError(diag)
+           << "\n";
+    } else {
       internalError = true;
       errs << formatLocation(diag.getLocation()) << ": internal compiler error: " << diag.str()
            << " (this is a bug in asgc)\n";
@@ -247,8 +275,13 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
     timer.stop(stage);
     return ok;
   };
-  if (options.train && !runPipeline(buildAutodiffPipeline, "autodiff"))
-    return ExitInternal;
+  if (options.train) {
+    inAutodiff = true;
+    bool ok = runPipeline(buildAutodiffPipeline, "autodiff");
+    inAutodiff = false;
+    if (!ok)
+      return modelError ? ExitInvalidModel : ExitInternal;
+  }
 
   auto print = [&](mlir::ModuleOp m) {
     std::string text;
