@@ -8,8 +8,9 @@ It is started by bench.py once per thread count; the thread count is applied
 with torch.set_num_threads (and OMP/OpenBLAS variables set by the caller).
 
 Differences from asg_torch.run_model, all in PyTorch's favour: the model is
-checked once (not per call), constant nodes are evaluated once, and only the
-nodes that the requested values need are evaluated.
+checked once (not per call), constant nodes are evaluated once, only the nodes
+that the requested values need are evaluated, each intermediate is dropped
+after its last use, and scalar constants of arithmetic are Python floats.
 """
 import argparse
 import json
@@ -61,11 +62,33 @@ class Graph:
             else:
                 self.nodes.append((n["name"], n["op"], n.get("attrs", {}), n["inputs"]))
         self.roots = roots
+        # a 0-d f32 constant used only by + - * / or mse_loss becomes a Python float: PyTorch
+        # 1.13 takes a slow broadcasting path for a 0-d tensor operand (x * tensor(1.5) is
+        # about 10x slower than x * 1.5 here), and a hand-written module would use the float
+        users = {}
+        for _, op, _, ins in self.nodes:
+            for v in ins:
+                users.setdefault(v, set()).add(op)
+        for k, t in self.consts.items():
+            if t.dim() == 0 and t.is_floating_point() and k not in roots and \
+                    users.get(k, {"?"}) <= {"add", "sub", "mul", "div", "mse_loss"}:
+                self.consts[k] = float(t)
+        # free each intermediate after its last use, as a hand-written eager module would
+        # (keeping all of them alive costs PyTorch fresh, page-faulting allocations each call)
+        last = {}
+        for i, (_, _, _, ins) in enumerate(self.nodes):
+            for v in ins:
+                last[v] = i
+        produced = {n[0] for n in self.nodes}
+        self.free_after = [[v for v in set(ins) if last[v] == i and v in produced and v not in roots]
+                           for i, (_, _, _, ins) in enumerate(self.nodes)]
 
     def __call__(self, env):
         env = {**env, **self.consts}
-        for name, op, attrs, ins in self.nodes:
+        for (name, op, attrs, ins), dead in zip(self.nodes, self.free_after):
             env[name] = asg_torch.eval_node(op, attrs, [env[i] for i in ins])
+            for v in dead:
+                del env[v]
         return [env[r] for r in self.roots]
 
 
