@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
   app.add_option("--threads", opts.threads, "Cap worker threads (default 0: all cores)")->check(CLI::Range(0, 1 << 20));
   app.add_flag("--info", opts.info, "Print the model descriptor and exit");
   app.add_flag("--verbose", opts.verbose, "Print per-entry-point timing and peak memory on stderr");
-  app.add_flag("--quiet", opts.quiet, "Do not print output shapes");
+  app.add_flag("--quiet", opts.quiet, "Do not print output shapes or per-epoch training lines");
   app.add_option("--save-weights", opts.save_weights,
                  "Save the parameters and optimizer state to a safetensors file at the end");
   const char *kTraining = "Training (models compiled with asgc --train)";

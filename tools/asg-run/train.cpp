@@ -282,7 +282,8 @@ void trainLoop(const Options &opts, asg_session *s, Trainer &trainer, int64_t n)
     loss_count += end - begin;
     if ((k + 1) % nb == 0 || i + 1 == total) {  // a pass over the data ends, or the run
       progress.clear();
-      std::printf("epoch %" PRId64 "/%" PRId64 "  loss %.6g  time %.3f ms\n", line, lines,
+      if (!opts.quiet)
+        std::printf("epoch %" PRId64 "/%" PRId64 "  loss %.6g  time %.3f ms\n", line, lines,
                   loss_sum / static_cast<double>(loss_count), msSince(t0));
       std::fflush(stdout);
       line++;
@@ -292,7 +293,7 @@ void trainLoop(const Options &opts, asg_session *s, Trainer &trainer, int64_t n)
       t0 = Clock::now();
     } else {
       int64_t line_total = std::min(nb - (k0 + line_start) % nb, total - line_start);
-      progress.show(line, lines, i + 1 - line_start, line_total);
+      if (!opts.quiet) progress.show(line, lines, i + 1 - line_start, line_total);
     }
   }
 }
@@ -337,8 +338,9 @@ void runTrain(const Options &opts) {
     printTimes(times);
   } else {
     trainLoop(opts, s, trainer, n);
-    std::printf("trained %" PRId64 " step%s in %.3f ms\n", trainer.steps(), trainer.steps() == 1 ? "" : "s",
-                msSince(t0));
+    if (!opts.quiet)
+      std::printf("trained %" PRId64 " step%s in %.3f ms\n", trainer.steps(), trainer.steps() == 1 ? "" : "s",
+                  msSince(t0));
   }
   if (opts.verbose)
     std::fprintf(stderr, "train_step: %" PRId64 " steps, %.3f ms in train_step, %.3f ms in all\n", trainer.steps(),

@@ -50,6 +50,9 @@ std::string emitHeader(mlir::ModuleOp module) {
       out += " * input  " + describeTensor(llvm::ArrayRef(f).drop_front()) + "\n";
     else if (f[0] == "param")
       out += " * param  " + describeTensor(llvm::ArrayRef(f).drop_front()) + "\n";
+    else if (f[0] == "state")
+      out += " * state  " + describeTensor(llvm::ArrayRef(f).drop_front()) +
+             " (optimizer state, in checkpoints)\n";
   }
   if (auto entries = module->getAttrOfType<mlir::ArrayAttr>("asg.entries")) {
     for (auto entry : entries.getAsValueRange<mlir::StringAttr>()) {
@@ -64,6 +67,8 @@ std::string emitHeader(mlir::ModuleOp module) {
           out += " *   takes   " + f[2].str() + " (" + f[1].str() + ")\n";
         else if (!f.empty() && f[0] == "result")
           out += " *   returns " + describeTensor(llvm::ArrayRef(f).drop_front()) + "\n";
+        else if (f.size() >= 2 && f[0] == "update")
+          out += " *   updates " + f[1].str() + " in place\n";
       }
     }
   }
