@@ -14,6 +14,8 @@ tools = {
     "asgc": os.path.join(config.asg_tools_dir, "asgc", "asgc"),
     "asg-run": os.path.join(config.asg_tools_dir, "asg-run", "asg-run"),
 }
+# %python: Debian's Python, which has numpy (an unrelated python3 may come first on PATH).
+config.substitutions.append(("%python", "/usr/bin/python3"))
 # %expect-exit N CMD...: CMD must exit with status N exactly (not a crash, not 3).
 config.substitutions.append(("%expect-exit", "sh " + os.path.join(
     config.test_source_root, "Import", "Inputs", "expect-exit.sh")))
