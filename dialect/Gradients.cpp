@@ -340,8 +340,21 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value grad, ArrayRef<bool> 
   // dA = dC B^T and dB = A^T dC, summed over broadcast batch dims.
   if (grads.wants(0))
     grads.set(g, 0, g.matmul(grad, g.swapLast2(getRhs())));
-  if (grads.wants(1))
-    grads.set(g, 1, g.matmul(g.swapLast2(getLhs()), grad));
+  if (!grads.wants(1))
+    return success();
+  auto a = llvm::cast<RankedTensorType>(getLhs().getType());
+  auto c = llvm::cast<RankedTensorType>(grad.getType());
+  int64_t k = a.getDimSize(a.getRank() - 1), n = c.getDimSize(c.getRank() - 1);
+  if (getRhs().getType().getRank() == 2 && a.getRank() > 2 && !ShapedType::isDynamic(k) &&
+      !ShapedType::isDynamic(n)) {
+    // A linear layer over batched rows: fold the batch dims into the rows,
+    // one [K, rows] x [rows, N] product instead of a product per batch
+    // element and a sum over them.
+    Value rows = g.reshape(getLhs(), {-1, k});
+    grads.set(g, 1, g.matmul(g.swapLast2(rows), g.reshape(grad, {-1, n})));
+    return success();
+  }
+  grads.set(g, 1, g.matmul(g.swapLast2(getLhs()), grad));
   return success();
 }
 

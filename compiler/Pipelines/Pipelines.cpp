@@ -33,7 +33,7 @@ void buildAsgToLinalgPipeline(OpPassManager &pm, const PipelineOptions &) {
 
 void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.optLevel > 0) {
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createAsgFuse());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
     pm.addPass(createAsgContractionLoopOrder());

@@ -40,6 +40,20 @@ def AsgAutodiff : Pass<"asg-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def AsgFuse : Pass<"asg-fuse"> {
+  let summary = "Fuse elementwise linalg producers into their consumers, without recomputation";
+  let description = [{
+    Upstream elementwise-op fusion with asgc's control function: a producer
+    is fused into a consumer only when it has no other user (so it is not
+    duplicated) and the consumer reads it through a permutation of all of its
+    loops, so every producer element is still computed exactly once. That
+    keeps elementwise chains in one loop nest while an activation or a
+    normalization is never pulled into a matmul's or a reduction's loops,
+    where it would be recomputed once per output column.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def AsgContractionLoopOrder : Pass<"asg-contraction-loop-order"> {
   let summary = "Put the output's innermost dim innermost in contractions (matmul & co.)";
   let description = [{
