@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <malloc.h>
 #include <cstdio>
 #include <string>
 
@@ -52,7 +53,18 @@ int infoCommand(const asgrun::Options &opts) {
 
 }  // namespace
 
+/// Compiled code allocates its intermediates with malloc on every call (no
+/// memory planning yet). glibc would hand large blocks back to the kernel on
+/// free, so every call would page-fault fresh memory; asg-run keeps freed
+/// memory in its heap instead (40% of a Transformer train step here).
+/// Programs that embed models can do the same (docs/runtime.md).
+static void keepFreedMemory() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 int main(int argc, char **argv) {
+  keepFreedMemory();
   CLI::App app{"asg-run: run a model compiled by asgc (a shared library from asgc --emit shared)", "asg-run"};
   asgrun::Options opts;
   std::vector<std::string> inputs;
