@@ -555,7 +555,7 @@ void Importer::importNode(const JsonValue &node) {
   const JsonValue *name = node.find("name");
   const JsonValue *opName = node.find("op");
   std::string label = name && name->kind == Kind::String ? "node '" + name->string + "'" : "node";
-  bool ok = checkKeys(node, label, {"name", "op", "inputs", "attrs"}, {"name", "op"});
+  bool ok = checkKeys(node, label, {"name", "op", "inputs", "attrs"}, {"name", "op", "inputs"});
   if (!validName(node, name, label)) {
     defineFailed(node, name);
     return;

@@ -7,4 +7,4 @@ import sys
 
 k = int(sys.argv[1])
 print('{"asg": 1, "name": "m", "inputs": [], "nodes": [{"name": "c", "op": "constant", '
-      '"attrs": {"value": ' + "[" * k + "1" + "]" * k + '}}], "outputs": ["c"]}')
+      '"attrs": {"value": ' + "[" * k + "1" + "]" * k + '}, "inputs": []}], "outputs": ["c"]}')
