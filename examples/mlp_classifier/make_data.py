@@ -8,30 +8,15 @@ loss falls gradually instead of in one step). 2048 examples, shuffled:
 
     python3 make_data.py [OUT.safetensors]     # default: data.safetensors here
 """
-import json
 import os
-import struct
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from safetensors_np import save_safetensors  # noqa: E402
+
 N, DIM, CLASSES = 2048, 16, 8
-
-
-def save_safetensors(path, tensors):
-    """Writes {name: np.ndarray} (f32 / i32 / i64, C order) as safetensors."""
-    dt = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32", np.dtype(np.int64): "I64"}
-    header, blobs, off = {}, [], 0
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
-        b = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": dt[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def main():
