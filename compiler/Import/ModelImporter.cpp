@@ -4,6 +4,7 @@
 
 #include "compiler/Import/JsonDocument.h"
 #include "compiler/Import/OpTable.h"
+#include "compiler/Target/Metadata.h"
 #include "dialect/AsgOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -116,7 +117,6 @@ private:
     DictionaryAttr config; // asg.train: loss, optimizer {kind, hyperparameters}, clip_grad_norm
   } trainConfig;
   std::string metadataHeader() const;
-  std::string tensorLine(StringRef record, StringRef name, RankedTensorType type) const;
 };
 
 bool Importer::checkKeys(const JsonValue &object, StringRef what, ArrayRef<StringRef> allowed,
@@ -811,22 +811,13 @@ void Importer::importTrain(const JsonValue &train) {
   trainConfig = {loss->string, config.getDictionary(ctx)};
 }
 
-std::string Importer::tensorLine(StringRef record, StringRef name, RankedTensorType type) const {
-  std::string line = (record + " " + name + " " + formatDtype(type.getElementType()) + " " +
-                      Twine(type.getRank()))
-                         .str();
-  for (const Dim &d : getShape(type))
-    line += " " + formatDim(d);
-  return line;
-}
-
 std::string Importer::metadataHeader() const {
   std::string text = "asg-model 1\nname " + modelName + "\ntarget " + options.target + "\n";
   for (const std::string &name : inputs)
-    text += tensorLine("input", name, values.lookup(name).type) + "\n";
+    text += metadataTensorLine("input", name, values.lookup(name).type) + "\n";
   for (const std::string &name : params) {
     const ModelValue &p = values.find(name)->second;
-    text += tensorLine("param", name, p.type) + " trainable " + (p.trainable ? "1" : "0") +
+    text += metadataTensorLine("param", name, p.type) + " trainable " + (p.trainable ? "1" : "0") +
             " init " + p.initText + "\n";
   }
   return text;
@@ -864,7 +855,7 @@ std::string Importer::buildEntry(ModuleOp module, StringRef entry, ArrayRef<std:
   SmallVector<Type> resultTypes;
   for (const std::string &name : results) {
     resultTypes.push_back(values[name].type);
-    entryText += tensorLine("result", name, values[name].type) + "\n";
+    entryText += metadataTensorLine("result", name, values[name].type) + "\n";
   }
 
   auto fn = builder.create<func::FuncOp>(fileLoc, entry,

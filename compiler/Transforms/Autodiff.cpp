@@ -1,6 +1,7 @@
 // Autodiff.cpp: asg-autodiff, reverse-mode differentiation of the loss in func @train_step
 // plus gradient clipping and the optimizer update (see Passes.td).
 #include "compiler/Transforms/Optimizers.h"
+#include "compiler/Target/Metadata.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialect/AsgOps.h"
 #include "dialect/Shapes.h"
@@ -106,16 +107,6 @@ void tagPhase(Block &body, llvm::DenseSet<Operation *> &tagged, StringRef phase)
       op.setLoc(FusedLoc::get(ctx, {op.getLoc()}, StringAttr::get(ctx, phase)));
 }
 
-std::string tensorLine(StringRef record, StringRef name, Type type) {
-  auto t = llvm::cast<RankedTensorType>(type);
-  std::string line = (record + " " + name + " " + formatDtype(t.getElementType()) + " " +
-                      Twine(t.getRank()))
-                         .str();
-  for (const Dim &d : getShape(t))
-    line += " " + formatDim(d);
-  return line;
-}
-
 LogicalResult buildTrainStep(ModuleOp module, func::FuncOp fn, DictionaryAttr config) {
   MLIRContext *ctx = module.getContext();
   Block &body = fn.getBody().front();
@@ -168,7 +159,7 @@ LogicalResult buildTrainStep(ModuleOp module, func::FuncOp fn, DictionaryAttr co
   SmallVector<Value> stateValues;
   for (auto &[name, type] : stateArgs) {
     stateValues.push_back(body.addArgument(type, fn.getLoc()));
-    header += tensorLine("state", name, type) + "\n";
+    header += metadataTensorLine("state", name, llvm::cast<RankedTensorType>(type)) + "\n";
     entry += "arg state " + name + "\n";
   }
   Value step = g.add(stateValues.back(), g.scalar(1.0, IntegerType::get(ctx, 64)));
@@ -184,11 +175,11 @@ LogicalResult buildTrainStep(ModuleOp module, func::FuncOp fn, DictionaryAttr co
   std::string updates;
   for (auto [p, v] : llvm::zip(updated, newParams)) {
     results.push_back(v);
-    updates += tensorLine("update", p.name, v.getType()) + "\n";
+    updates += metadataTensorLine("update", p.name, llvm::cast<RankedTensorType>(v.getType())) + "\n";
   }
   for (auto [state, v] : llvm::zip(stateArgs, newStates)) {
     results.push_back(v);
-    updates += tensorLine("update", state.first, v.getType()) + "\n";
+    updates += metadataTensorLine("update", state.first, llvm::cast<RankedTensorType>(v.getType())) + "\n";
   }
   tagPhase(body, tagged, "optimizer");
   b.create<func::ReturnOp>(ret.getLoc(), results);
