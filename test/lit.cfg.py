@@ -1,5 +1,6 @@
 # lit.cfg.py: lit configuration of asgc's IR and command-line tests (test/lit/).
 import os
+import re
 import lit.formats
 
 config.name = "asgc"
@@ -19,7 +20,9 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 # %expect-exit N CMD...: CMD must exit with status N exactly (not a crash, not 3).
 config.substitutions.append(("%expect-exit", "sh " + os.path.join(
     config.test_source_root, "Import", "Inputs", "expect-exit.sh")))
+# A tool name is replaced only as a whole word: not inside a path or a longer
+# name (a checkout folder called "asgc" must stay as it is).
 for name, path in tools.items():
-    config.substitutions.append((r"\b%s\b" % name.replace("-", r"\-"), path))
+    config.substitutions.append((r"(?<![\w./-])%s(?![\w./-])" % re.escape(name), path))
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, os.environ.get("PATH", "")])
