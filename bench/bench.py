@@ -35,8 +35,8 @@ MODELS = os.path.join(HERE, "models")
 
 
 # glibc malloc: keep freed blocks instead of unmapping / trimming them, so that neither side
-# page-faults fresh memory for every large intermediate on every call. Applied to asg-run and to
-# PyTorch alike; asgc is also timed without it on the realistic block (the "default malloc" rows).
+# page-faults fresh memory for every large intermediate on every call. asg-run sets the same
+# itself (mallopt); the environment gives PyTorch the same treatment.
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(4 << 30)}
 
 
@@ -60,10 +60,9 @@ def asgc_compile(asgc, model, out, train, runs=3):
 TIME_RE = re.compile(r"time per run: min ([0-9.]+) ms, median ([0-9.]+) ms")
 
 
-def asg_run(run, so, args, repeat, tuned_malloc=True):
+def asg_run(run, so, args, repeat):
     env = dict(os.environ)
-    if tuned_malloc:
-        env.update(MALLOC_ENV)
+    env.update(MALLOC_ENV)
     out = sh([run, so, "--repeat", str(repeat), "--quiet"] + args, env=env)
     m = TIME_RE.search(out.strip().splitlines()[-1])
     if not m:
@@ -174,10 +173,6 @@ def main():
     for name, model, kind, rargs, n, *_ in cases:
         asg[name] = asg_run(run, sos[name], rargs + ([] if kind == "train" else ["--output-dir", out]), n)
         print(f"asgc {name}: median {asg[name]['median']:.3f} ms", file=sys.stderr)
-    for name, model, kind, rargs, n, *_ in cases:
-        if name in ("train_tfa", "fwd_tfa"):
-            asg[name + "_default_malloc"] = asg_run(
-                run, sos[name], rargs + ([] if kind == "train" else ["--output-dir", out]), n, tuned_malloc=False)
 
     # ---- PyTorch / NumPy runs -------------------------------------------------
     budget = 1.0 * q + 0.5
@@ -212,9 +207,6 @@ def main():
         ref_label = "PyTorch eager" + (f", {short_blas}" if name == "sgemm" else "")
         ms, t = best(torch_res, name)
         row(label, asg[name]["median"], ref_label, ms, t)
-        if name + "_default_malloc" in asg:
-            row(label.replace(":", ", asgc with default malloc:", 1), asg[name + "_default_malloc"]["median"],
-                ref_label, ms, t)
         if name == "sgemm":
             ms, t = best(torch_res, "numpy_sgemm")
             row("(c) sgemm 1024^3 vs numpy", asg[name]["median"], f"numpy, {short_blas}", ms, t)
