@@ -24,6 +24,17 @@ SmallVector<ReassociationIndices> foldLeading(int64_t rank, int64_t keep) {
   return groups;
 }
 
+/// Expands a product computed with folded leading dims back to `type`
+/// (`dims` holds every dim of the result).
+Value expandToResult(OpBuilder &b, Location loc, RankedTensorType type, Value product,
+                     ArrayRef<ReassociationIndices> groups, ArrayRef<Value> dims) {
+  SmallVector<OpFoldResult> shape;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    shape.push_back(type.isDynamicDim(i) ? OpFoldResult(dims[i])
+                                         : b.getIndexAttr(type.getDimSize(i)));
+  return b.create<tensor::ExpandShapeOp>(loc, type, product, groups, shape);
+}
+
 struct MatmulLowering : AsgLoweringPattern<MatmulOp> {
   using AsgLoweringPattern::AsgLoweringPattern;
 
@@ -106,13 +117,8 @@ struct MatmulLowering : AsgLoweringPattern<MatmulOp> {
       Value mm = b.create<linalg::MatmulOp>(loc, TypeRange{mmType}, ValueRange{a, rhs},
                                             ValueRange{init})
                      .getResult(0);
-      if (ra > 2) {
-        SmallVector<OpFoldResult> shape;
-        for (int64_t i = 0; i < rank; ++i)
-          shape.push_back(type.isDynamicDim(i) ? OpFoldResult(dims[i])
-                                               : b.getIndexAttr(type.getDimSize(i)));
-        mm = b.create<tensor::ExpandShapeOp>(loc, type, mm, groups, shape);
-      }
+      if (ra > 2)
+        mm = expandToResult(b, loc, type, mm, groups, dims);
       rewriter.replaceOp(op, mm);
       return success();
     }
@@ -139,13 +145,8 @@ struct MatmulLowering : AsgLoweringPattern<MatmulOp> {
       Value mm = b.create<linalg::BatchMatmulOp>(loc, TypeRange{bmmType}, ValueRange{a, c},
                                                  ValueRange{init})
                      .getResult(0);
-      if (batch > 1) {
-        SmallVector<OpFoldResult> shape;
-        for (int64_t i = 0; i < rank; ++i)
-          shape.push_back(type.isDynamicDim(i) ? OpFoldResult(dims[i])
-                                               : b.getIndexAttr(type.getDimSize(i)));
-        mm = b.create<tensor::ExpandShapeOp>(loc, type, mm, groups, shape);
-      }
+      if (batch > 1)
+        mm = expandToResult(b, loc, type, mm, groups, dims);
       rewriter.replaceOp(op, mm);
       return success();
     }
