@@ -10,21 +10,8 @@ using asgtest::TempDir;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-/// Runs asg-run with `args` (shell words) in `dir`.
-Result asgRun(const TempDir &dir, const std::string &args) {
-  std::string cmd = "cd '" + dir.path() + "' && '" ASG_RUN_PATH "' " + args + " >stdout.txt 2>stderr.txt";
-  int status = std::system(cmd.c_str());
-  Result r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, asgtest::readBytes(dir.file("stdout.txt")),
-           asgtest::readBytes(dir.file("stderr.txt"))};
-  INFO(args);
-  CHECK(r.err.find("Sanitizer") == std::string::npos);  // no leak or UB report in ASan builds
-  return r;
-}
+using Result = asgtest::RunResult;
+using asgtest::asgRun;
 
 void writeInput(const TempDir &dir, const char *file, std::vector<int64_t> dims, std::vector<float> v) {
   asg_tensor t = asgtest::view("x", ASG_F32, dims, v);

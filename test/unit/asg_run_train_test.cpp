@@ -15,20 +15,8 @@ using asgtest::TempDir;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result asgRun(const TempDir &dir, const std::string &args) {
-  std::string cmd = "cd '" + dir.path() + "' && '" ASG_RUN_PATH "' " + args + " >stdout.txt 2>stderr.txt";
-  int status = std::system(cmd.c_str());
-  Result r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, asgtest::readBytes(dir.file("stdout.txt")),
-           asgtest::readBytes(dir.file("stderr.txt"))};
-  INFO(args);
-  CHECK(r.err.find("Sanitizer") == std::string::npos);  // no leak or UB report in ASan builds, whatever the exit code
-  return r;
-}
+using Result = asgtest::RunResult;
+using asgtest::asgRun;
 
 const std::string kModel = "'" FAKETRAIN_SO "' ";
 

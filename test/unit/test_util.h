@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+
 namespace asgtest {
 
 /// A fresh temporary folder, removed with its contents at scope exit.
@@ -59,5 +61,25 @@ asg_tensor view(const char *name, asg_dtype dt, std::vector<int64_t> dims, std::
 
 /// The last error message as a std::string.
 inline std::string lastError() { return asg_last_error(); }
+
+#ifdef ASG_RUN_PATH
+/// What a run of asg-run did.
+struct RunResult {
+  int code;
+  std::string out, err;
+};
+
+/// Runs asg-run with `args` (shell words) in `dir`; any sanitizer report on
+/// stderr fails the test, whatever the exit code.
+inline RunResult asgRun(const TempDir &dir, const std::string &args) {
+  std::string cmd = "cd '" + dir.path() + "' && '" ASG_RUN_PATH "' " + args + " >stdout.txt 2>stderr.txt";
+  int status = std::system(cmd.c_str());
+  RunResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readBytes(dir.file("stdout.txt")),
+              readBytes(dir.file("stderr.txt"))};
+  INFO(args);
+  CHECK(r.err.find("Sanitizer") == std::string::npos);
+  return r;
+}
+#endif
 
 }  // namespace asgtest
