@@ -233,14 +233,13 @@ struct ScatterSliceLowering : AsgLoweringPattern<ScatterSliceOp> {
 
     Value zero = scalarConstant(b, loc, type.getElementType(), 0.0);
     Value result = filledTensor(b, loc, type, resultDims, zero);
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
-        strides(rank, b.getIndexAttr(1));
-    offsets[axis] = offset;
-    strides[axis] = b.getIndexAttr(step);
+    SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < rank; ++i)
       sizes.push_back(sizeOf(b, guardedType.getDimSize(i),
                              expected[i] ? *expected[i] : getDim(b, loc, update, i)));
-    result = b.create<tensor::InsertSliceOp>(loc, update, result, offsets, sizes, strides);
+    AxisSlice slice = axisSlice(b, sizes, axis, offset, step);
+    result = b.create<tensor::InsertSliceOp>(loc, update, result, slice.offsets, slice.sizes,
+                                             slice.strides);
     rewriter.replaceOp(op, result);
     return success();
   }

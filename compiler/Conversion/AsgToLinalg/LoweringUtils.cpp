@@ -71,6 +71,17 @@ OpFoldResult sizeOf(OpBuilder &b, int64_t staticSize, Value dynamic) {
   return b.getIndexAttr(staticSize);
 }
 
+AxisSlice axisSlice(OpBuilder &b, ArrayRef<OpFoldResult> sizes, int64_t axis,
+                    OpFoldResult offset, int64_t step) {
+  AxisSlice slice;
+  slice.sizes.assign(sizes.begin(), sizes.end());
+  slice.offsets.assign(sizes.size(), b.getIndexAttr(0));
+  slice.strides.assign(sizes.size(), b.getIndexAttr(1));
+  slice.offsets[axis] = offset;
+  slice.strides[axis] = b.getIndexAttr(step);
+  return slice;
+}
+
 std::pair<OpFoldResult, OpFoldResult> clampSliceBounds(OpBuilder &b, Location loc, Value tensor,
                                                        int64_t axis, int64_t start,
                                                        std::optional<int64_t> end, int64_t step) {

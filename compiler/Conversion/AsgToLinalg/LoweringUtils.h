@@ -81,6 +81,15 @@ std::pair<mlir::OpFoldResult, mlir::OpFoldResult>
 clampSliceBounds(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t axis,
                  int64_t start, std::optional<int64_t> end, int64_t step);
 
+/// Offsets, sizes and strides of a slice with stride `step` from `offset`
+/// along `axis`, whole elsewhere (offset 0, stride 1); `sizes` holds the
+/// slice's size in every dim.
+struct AxisSlice {
+  llvm::SmallVector<mlir::OpFoldResult> offsets, sizes, strides;
+};
+AxisSlice axisSlice(mlir::OpBuilder &b, llvm::ArrayRef<mlir::OpFoldResult> sizes, int64_t axis,
+                    mlir::OpFoldResult offset, int64_t step);
+
 /// `tensor` as 1-D (rank 0 expands to 1 element, rank > 1 collapses).
 mlir::Value flattenTo1D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
 /// The inverse: a 1-D tensor expanded to `type` whose dims are `outputShape`

@@ -155,19 +155,12 @@ struct SliceLowering : AsgLoweringPattern<SliceOp> {
       return rewriter.notifyMatchFailure(op, "dynamic input dim with a static slice size");
     auto [offset, size] = clampSliceBounds(b, loc, x, axis, start, end, step);
 
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    for (int64_t i = 0; i < rank; ++i) {
-      if (i == axis) {
-        offsets.push_back(offset);
-        sizes.push_back(size);
-        strides.push_back(b.getIndexAttr(step));
-        continue;
-      }
-      offsets.push_back(b.getIndexAttr(0));
-      sizes.push_back(sizeOf(b, inType.getDimSize(i), getDim(b, loc, x, i)));
-      strides.push_back(b.getIndexAttr(1));
-    }
-    Value result = b.create<tensor::ExtractSliceOp>(loc, type, x, offsets, sizes, strides);
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i)
+      sizes.push_back(i == axis ? size : sizeOf(b, inType.getDimSize(i), getDim(b, loc, x, i)));
+    AxisSlice slice = axisSlice(b, sizes, axis, offset, step);
+    Value result = b.create<tensor::ExtractSliceOp>(loc, type, x, slice.offsets, slice.sizes,
+                                                    slice.strides);
     rewriter.replaceOp(op, result);
     return success();
   }
