@@ -56,8 +56,9 @@ def find_cases(goldens):
     return cases
 
 
-def compare(got, want):
-    """None if `got` agrees with `want`, else a message naming the worst element."""
+def compare(got, want, rtol=RTOL, atol=ATOL):
+    """None if `got` agrees with `want` (|got-want| <= rtol*|want| + atol, ints
+    and non-finite values exactly), else a message naming the worst element."""
     if got.dtype.kind != want.dtype.kind or got.dtype.itemsize != want.dtype.itemsize:
         return f"dtype {got.dtype.str} != expected {want.dtype.str}"
     if got.shape != want.shape:
@@ -74,7 +75,7 @@ def compare(got, want):
                 f"worst at {list(idx)}: got {got[idx]}, expected {want[idx]}")
     g = got.astype(np.float64)
     w = want.astype(np.float64)
-    tol = RTOL * np.abs(w) + ATOL
+    tol = rtol * np.abs(w) + atol
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(g - w)
         ratio = np.where(np.isfinite(w), err / tol, 0.0)
@@ -87,7 +88,7 @@ def compare(got, want):
     if not bad.any():
         return None
     idx = np.unravel_index(int(np.argmax(ratio)), want.shape)
-    return (f"{int(bad.sum())}/{want.size} elements outside |got-exp| <= {RTOL:g}*|exp| + {ATOL:g}; "
+    return (f"{int(bad.sum())}/{want.size} elements outside |got-exp| <= {rtol:g}*|exp| + {atol:g}; "
             f"worst at {list(idx)}: got {got[idx]!r}, expected {want[idx]!r}, "
             f"|diff| {err[idx]:.3g} (allowed {tol[idx]:.3g})")
 

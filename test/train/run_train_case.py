@@ -40,6 +40,10 @@ import sys
 
 import numpy as np
 
+# One comparison for forward and training results (test/e2e/run_case.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from run_case import compare  # noqa: E402
+
 RTOL, ATOL = 1e-4, 1e-5
 ST_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I32": np.dtype("<i4"),
              "I64": np.dtype("<i8")}
@@ -86,41 +90,6 @@ def read_safetensors(path):
 
 # --------------------------------------------------------------------------
 # Comparison
-# --------------------------------------------------------------------------
-
-def compare(got, want, rtol=RTOL, atol=ATOL):
-    """None if `got` agrees with `want` (|got-want| <= rtol*|want| + atol, ints
-    exactly), else a message naming the worst element."""
-    got, want = np.asarray(got), np.asarray(want)
-    if got.shape != want.shape:
-        return f"shape {list(got.shape)} != expected {list(want.shape)}"
-    if got.size == 0:
-        return None
-    if want.dtype.kind in "iu":
-        if got.dtype.kind not in "iu" or got.dtype.itemsize != want.dtype.itemsize:
-            return f"dtype {got.dtype.str} != expected {want.dtype.str}"
-        bad = got != want
-        if not bad.any():
-            return None
-        idx = np.unravel_index(int(np.argmax(bad)), want.shape)
-        return (f"{int(bad.sum())}/{want.size} elements differ (exact match required); "
-                f"first at {list(idx)}: got {got[idx]}, expected {want[idx]}")
-    g, w = got.astype(np.float64), want.astype(np.float64)
-    tol = rtol * np.abs(w) + atol
-    with np.errstate(invalid="ignore", over="ignore"):
-        err = np.abs(g - w)
-        ratio = np.where(np.isnan(err), np.inf, err / tol)
-    bad = ratio > 1.0
-    if not bad.any():
-        return None
-    idx = np.unravel_index(int(np.argmax(ratio)), want.shape)
-    return (f"{int(bad.sum())}/{want.size} elements outside |got-exp| <= {rtol:g}*|exp| + {atol:g}; "
-            f"worst at {list(idx)}: got {g[idx]!r}, expected {w[idx]!r}, "
-            f"|diff| {err[idx]:.3g} (allowed {tol[idx]:.3g})")
-
-
-# --------------------------------------------------------------------------
-# Running the tools
 # --------------------------------------------------------------------------
 
 def run(cmd, timeout):
@@ -200,7 +169,7 @@ class Case:
                     bad += 1
                     continue
                 g = init[name].astype(np.float64) - got[name].astype(np.float64)
-                msg = compare(g, w)
+                msg = compare(g, w.astype(np.float64))
                 if msg:
                     self.fail(f"{label}: gradient of {name}: {msg}")
                     bad += 1
