@@ -205,4 +205,5 @@ const char fake_model_metadata[] =
 
 static const asg_entry_fn kEntries[] = {fwd, echo, dup, fail, badstatus, pair, strided, constant, wrongdim};
 
-const asg_model_desc fake_model = {ASG_ABI_VERSION, sizeof kEntries / sizeof kEntries[0], fake_model_metadata, kEntries};
+const asg_model_desc fake_model = {ASG_ABI_VERSION, sizeof kEntries / sizeof kEntries[0], fake_model_metadata, kEntries, 0,
+                                   NULL};

@@ -1,6 +1,6 @@
 /* fake_shared_model.c: a model built as a shared library, as asgc --emit shared would, for asg-run tests.
  * Built as fakenet.so (FAKE_EXPORT_ALIAS: exports asg_shared_model), stemonly.so (only <stem>_model)
- * and badabi.so (FAKE_ABI_VERSION 2). */
+ * and badabi.so (FAKE_ABI_VERSION 1, an old version). */
 #include <asg/runtime.h>
 
 #include <stdint.h>
@@ -56,7 +56,7 @@ static const char kMetadata[] =
 
 static const asg_entry_fn kEntries[] = {forward};
 
-__attribute__((visibility("default"))) const asg_model_desc FAKE_MODEL_SYMBOL = {FAKE_ABI_VERSION, 1, kMetadata, kEntries};
+__attribute__((visibility("default"))) const asg_model_desc FAKE_MODEL_SYMBOL = {FAKE_ABI_VERSION, 1, kMetadata, kEntries, 0, NULL};
 
 #ifdef FAKE_EXPORT_ALIAS
 extern const asg_model_desc asg_shared_model __attribute__((alias("fakenet_model"), visibility("default")));

@@ -196,7 +196,7 @@ static const char kMetadata[] =
 static const asg_entry_fn kEntries[] = {forward, train_step, swap, badupdate};
 
 __attribute__((visibility("default"))) const asg_model_desc faketrain_model = {
-    ASG_ABI_VERSION, sizeof kEntries / sizeof kEntries[0], kMetadata, kEntries};
+    ASG_ABI_VERSION, sizeof kEntries / sizeof kEntries[0], kMetadata, kEntries, 0, NULL};
 
 #ifdef FAKE_EXPORT_ALIAS
 extern const asg_model_desc asg_shared_model __attribute__((alias("faketrain_model"), visibility("default")));
