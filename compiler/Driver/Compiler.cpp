@@ -7,6 +7,7 @@
 #include "compiler/Target/CPU/HeaderEmitter.h"
 #include "compiler/Target/CPU/ObjectEmitter.h"
 #include "compiler/Target/Dot/DotEmitter.h"
+#include "compiler/Target/SPIRV/GpuAbi.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -36,11 +37,14 @@ const char *extensionOf(EmitKind kind) {
   case EmitKind::Shared: return ".so";
   case EmitKind::Header: return ".h";
   case EmitKind::Dot: return ".dot";
+  case EmitKind::Spirv: return ".spirv";
   default: return ".mlir";
   }
 }
 
-bool isTextual(EmitKind kind) { return kind != EmitKind::Object && kind != EmitKind::Shared; }
+bool isTextual(EmitKind kind) {
+  return kind != EmitKind::Object && kind != EmitKind::Shared && kind != EmitKind::Spirv;
+}
 
 /// Times the stages of one compilation for --stats.
 class StageTimer {
@@ -125,6 +129,37 @@ void countKernels(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
     EntryStats &entry = stats[fn.getSymName()];
     fn.walk([&](mlir::linalg::LinalgOp) { ++entry.kernels; });
   });
+}
+
+/// Counts the SPIR-V kernels of each entry function (the real dispatches).
+void countSpirvKernels(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
+  for (auto &entry : stats)
+    entry.second.kernels = 0;
+  auto table = module->getAttrOfType<mlir::ArrayAttr>(kKernelTableAttr);
+  for (auto kernel : table.getAsRange<mlir::DictionaryAttr>())
+    ++stats[kernel.getAs<mlir::StringAttr>("entry").getValue()].kernels;
+}
+
+/// --emit spirv: `<dir>/<entry>.<n>.spv`, the n-th kernel of each entry point.
+bool writeSpirvModules(mlir::ModuleOp module, const std::string &dir, llvm::raw_ostream &errs) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    errs << "asgc: error: cannot create '" << dir << "': " << ec.message() << "\n";
+    return false;
+  }
+  auto table = module->getAttrOfType<mlir::ArrayAttr>(kKernelTableAttr);
+  auto words = module->getAttrOfType<mlir::ArrayAttr>(kSpirvWordsAttr);
+  llvm::StringMap<unsigned> perEntry;
+  for (auto [kernel, code] : llvm::zip(table.getAsRange<mlir::DictionaryAttr>(),
+                                       words.getAsRange<mlir::DenseI32ArrayAttr>())) {
+    llvm::StringRef entry = kernel.getAs<mlir::StringAttr>("entry").getValue();
+    std::string path =
+        (dir + "/" + entry + "." + llvm::Twine(perEntry[entry]++) + ".spv").str();
+    llvm::ArrayRef<int32_t> data = code.asArrayRef();
+    llvm::StringRef bytes(reinterpret_cast<const char *>(data.data()), data.size() * 4);
+    if (!writeOutput(path, bytes, errs))
+      return false;
+  }
+  return true;
 }
 
 /// Sums the intermediate buffers of each entry function (after bufferization).
@@ -255,6 +290,7 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   importOptions.fileName = options.inputPath == "-" ? "<stdin>" : options.inputPath;
   importOptions.nameOverride = options.name;
   importOptions.train = options.train;
+  importOptions.target = options.spirv ? "spirv" : "cpu";
   unsigned errorCount = 0;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       importModel((*buffer)->getBuffer(), importOptions, &context, errs, errorCount);
@@ -266,7 +302,7 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   }
   if (mlir::failed(mlir::verify(*module)))
     return ExitInternal;
-  PipelineOptions pipeline{options.optLevel};
+  PipelineOptions pipeline{options.optLevel, options.spirv};
   auto runPipeline = [&](auto build, const char *stage) {
     timer.start();
     mlir::PassManager pm(&context);
@@ -318,8 +354,13 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   if (!runPipeline(buildBufferizationPipeline, "bufferization"))
     return ExitInternal;
   countBuffers(*module, entryStats);
-  if (!runPipeline(buildLoweringToLLVMPipeline, "lowering to llvm"))
+  if (!runPipeline(buildLoweringToLLVMPipeline,
+                   options.spirv ? "kernels to SPIR-V, host to llvm" : "lowering to llvm"))
     return ExitInternal;
+  if (options.spirv)
+    countSpirvKernels(*module, entryStats);
+  if (options.emit == EmitKind::Spirv)
+    return finish(writeSpirvModules(*module, output, errs));
   if (options.emit == EmitKind::LLVM)
     return finish(print(*module));
 

@@ -10,7 +10,7 @@
 namespace asg {
 
 /// What to produce (SPEC section 2, `--emit`).
-enum class EmitKind { Object, Shared, Header, Asg, Linalg, LLVM, Dot };
+enum class EmitKind { Object, Shared, Header, Asg, Linalg, LLVM, Dot, Spirv };
 
 struct CompileOptions {
   std::string inputPath;            // "-" reads stdin
@@ -22,6 +22,7 @@ struct CompileOptions {
   std::string features;
   bool stats = false;
   bool train = false;               // also generate train_step (asg-autodiff)
+  bool spirv = false;               // --target spirv: Vulkan kernels + host code recording them
 };
 
 /// Exit statuses of SPEC section 2.

@@ -4,6 +4,9 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
@@ -36,14 +39,23 @@ void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
     pm.addPass(createAsgFuse());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
-    pm.addPass(createAsgContractionLoopOrder());
+    // The CPU's loop order; GPU kernels want the parallel dims outermost.
+    if (!options.spirv)
+      pm.addPass(createAsgContractionLoopOrder());
+  }
+  if (options.spirv) {
+    pm.addPass(createAsgStatusToTensor());
+    pm.addPass(createCanonicalizerPass());
   }
 }
 
-void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &) {
+void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // Tensors -> buffers. Function boundaries get identity layouts, so the
   // runtime sees plain row-major buffers (docs/abi.md).
   bufferization::OneShotBufferizationOptions bufferization;
+  // Device buffers are opaque handles: no pointer arithmetic to align them.
+  if (options.spirv)
+    bufferization.bufferAlignment = 0;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
@@ -54,8 +66,34 @@ void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &) {
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 }
 
-void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &) {
+void buildKernelsToSpirvPipeline(OpPassManager &pm, const PipelineOptions &) {
+  pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
+  pm.addPass(createAsgExpandCopies());
+  pm.addPass(createAsgParallelDimsOutermost());
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createAsgMathApproximation());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addNestedPass<func::FuncOp>(createAsgMapParallelLoopsToGpu());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Last before outlining: it sinks constants into the launches, where the
+  // canonicalizer would hoist them out again.
+  pm.addNestedPass<func::FuncOp>(createAsgFlattenKernelMemrefs());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createAsgGpuDispatchAbi());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createAsgKernelsToSpirv());
+  OpPassManager &kernels = pm.nest<spirv::ModuleOp>();
+  kernels.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  kernels.addPass(spirv::createSPIRVUpdateVCEPass());
+  pm.addPass(createAsgSerializeKernels());
+}
+
+void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // Buffers -> loops -> LLVM dialect, with nothing left for a runtime library.
+  if (options.spirv)
+    buildKernelsToSpirvPipeline(pm, options);
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
   pm.addPass(createConvertLinalgToLoopsPass());
@@ -72,6 +110,8 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  if (options.spirv)
+    pm.addPass(createAsgGpuHostCalls());
   pm.addPass(createAsgEmitEntryPoints());
   pm.addPass(createCanonicalizerPass());
 }
@@ -87,6 +127,15 @@ void registerAsgPipelines() {
       "asg-cpu-pipeline", "Lower an imported asg module to the LLVM dialect for the CPU",
       [](OpPassManager &pm) {
         PipelineOptions options;
+        buildAsgToLinalgPipeline(pm, options);
+        buildLinalgToLLVMPipeline(pm, options);
+      });
+  PassPipelineRegistration<>(
+      "asg-spirv-pipeline",
+      "Lower an imported asg module to SPIR-V kernels and LLVM-dialect host code",
+      [](OpPassManager &pm) {
+        PipelineOptions options;
+        options.spirv = true;
         buildAsgToLinalgPipeline(pm, options);
         buildLinalgToLLVMPipeline(pm, options);
       });

@@ -9,6 +9,7 @@ namespace asg {
 /// Options shared by the pipelines (the driver's -O level).
 struct PipelineOptions {
   unsigned optLevel = 2;
+  bool spirv = false; // --target spirv: kernels for Vulkan, host code that records them
 };
 
 /// asg-autodiff (train_step = forward + gradients + update), then
@@ -27,7 +28,12 @@ void buildBufferizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &
 /// Buffers -> loops -> LLVM dialect, then entry points and descriptor.
 void buildLoweringToLLVMPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
-/// Registers `asg-cpu-pipeline` (both halves) for asg-opt.
+/// --target spirv, after bufferization: buffers -> loops -> GPU kernels ->
+/// validated SPIR-V words in module attributes; the host code stays in
+/// func/memref for buildLoweringToLLVMPipeline.
+void buildKernelsToSpirvPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+
+/// Registers `asg-cpu-pipeline` and `asg-spirv-pipeline` for asg-opt.
 void registerAsgPipelines();
 
 } // namespace asg

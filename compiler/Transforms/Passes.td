@@ -100,4 +100,113 @@ def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// The SPIR-V target (docs/pipeline.md, "SPIR-V"): loops -> GPU kernels -> SPIR-V.
+//===----------------------------------------------------------------------===//
+
+def AsgStatusToTensor : Pass<"asg-status-to-tensor", "mlir::ModuleOp"> {
+  let summary = "Compute each function's i32 status in a 0-d tensor (for device code)";
+  let description = [{
+    Runs after asg-to-linalg. The status result is built on the host from
+    scalars, some of them `tensor.extract`ed from data-dependent checks. On a
+    GPU the host never sees data, so the status becomes a `tensor<i32>`
+    computed by a 0-d linalg.generic whose inputs are the extracted 0-d
+    tensors; host-only scalars (dim checks) are captured from above.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
+def AsgParallelDimsOutermost : Pass<"asg-parallel-dims-outermost"> {
+  let summary = "Interchange linalg ops so every parallel loop is outside every reduction loop";
+  let description = [{
+    Generalizes named linalg ops and interchanges their loops so that the
+    parallel dims come first, in their original order, then the reduction
+    dims. `convert-linalg-to-parallel-loops` then yields one `scf.parallel`
+    over all parallel dims with the reductions as `scf.for` inside: one GPU
+    kernel per op, each thread owning its output elements (no atomics, the
+    same summation order as on the CPU).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def AsgMapParallelLoopsToGpu : Pass<"asg-map-parallel-loops-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Turn top-level scf.parallel loops into gpu.launch, the rest of the data work into 1-thread launches";
+  let description = [{
+    Each top-level `scf.parallel` becomes a `gpu.launch` of 1-D workgroups of
+    `workgroup-size` threads: its iteration space is linearized (the last dim
+    fastest, so neighbouring threads touch neighbouring elements) and walked
+    with a grid-stride loop over at most 65535 workgroups. Nested
+    `scf.parallel` loops become `scf.for`. Host code that still reads or writes
+    buffers (0-d ops, full reductions to a scalar) is grouped into launches
+    of one thread, so the host never touches device memory.
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"64",
+           "Threads per workgroup of the mapped loops">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def AsgFlattenKernelMemrefs : Pass<"asg-flatten-kernel-memrefs", "mlir::func::FuncOp"> {
+  let summary = "Give gpu.launch bodies only 1-D identity memrefs with explicit index arithmetic";
+  let description = [{
+    SPIR-V storage buffers are 1-D runtime arrays, and memrefs with dynamic
+    dims, offsets or strides do not convert. For every memref a launch body
+    uses from above, the host takes its base buffer as `memref<?xT>` and
+    the body computes `offset + sum(index_i * stride_i)` itself, from
+    offsets, sizes and strides captured as scalars (static ones as constants).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def AsgGpuDispatchAbi : Pass<"asg-gpu-dispatch-abi", "mlir::ModuleOp"> {
+  let summary = "Bind outlined kernels to the runtime: buffers, push constants, dispatch calls";
+  let description = [{
+    Runs after `gpu-kernel-outlining`. Each kernel's scalar arguments become
+    32-bit push constants and its memref arguments storage buffers (set 0,
+    binding = position); the workgroup size becomes its
+    `spirv.entry_point_abi`. On the host, each function gets a trailing
+    `!llvm.ptr` argument (the runtime's `asg_gpu_recorder`), every
+    `gpu.launch_func` becomes a `dispatch` call through it, and every
+    `memref.get_global` becomes a fresh buffer filled by `upload`. The kernel
+    table (name, buffers, push constants, workgroup size) is recorded in the
+    module attribute `asg.gpu.kernels`.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::spirv::SPIRVDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def AsgKernelsToSpirv : Pass<"asg-kernels-to-spirv", "mlir::ModuleOp"> {
+  let summary = "Convert the gpu.module of outlined kernels to a spirv.module";
+  let description = [{
+    Upstream GPU, SCF, arith, math, memref and control-flow to SPIR-V patterns
+    under the module's `spirv.target_env` (Vulkan 1.1, Shader + Int64), with
+    push constant loads (from asg-gpu-dispatch-abi) left in place.
+  }];
+  let dependentDialects = ["mlir::spirv::SPIRVDialect"];
+}
+
+def AsgSerializeKernels : Pass<"asg-serialize-kernels", "mlir::ModuleOp"> {
+  let summary = "Serialize and validate each kernel's SPIR-V module and embed it in the host module";
+  let description = [{
+    Every spirv.module becomes SPIR-V words (one module per kernel), checked
+    with the SPIRV-Tools validator for Vulkan 1.1 (a failure is an internal
+    error carrying the validator's message), and stored as the module
+    attribute `asg.gpu.spirv` (one dense i32 array per kernel, in kernel
+    order) for asg-emit-entry-points and `asgc --emit spirv`. The GPU and
+    SPIR-V modules are then erased.
+  }];
+}
+
+def AsgGpuHostCalls : Pass<"asg-gpu-host-calls", "mlir::ModuleOp"> {
+  let summary = "Route the host code's malloc and free to the runtime's device allocator";
+  let description = [{
+    Runs on the LLVM dialect. In functions with a recorder argument (from
+    asg-gpu-dispatch-abi), `malloc` and `free` calls become the recorder's
+    `alloc` and `release`: every buffer of the host code lives on the device.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ASG_TRANSFORMS_PASSES_TD

@@ -75,13 +75,11 @@ int main(int argc, char **argv) {
       {"obj", asg::EmitKind::Object}, {"shared", asg::EmitKind::Shared},
       {"header", asg::EmitKind::Header}, {"asg", asg::EmitKind::Asg},
       {"linalg", asg::EmitKind::Linalg}, {"llvm", asg::EmitKind::LLVM},
-      {"dot", asg::EmitKind::Dot}};
-  if (target == "spirv")
-    return usageError("--target spirv: the SPIR-V target is not implemented yet (only cpu)");
-  if (target != "cpu")
+      {"dot", asg::EmitKind::Dot}, {"spirv", asg::EmitKind::Spirv}};
+  if (target != "cpu" && target != "spirv")
     return usageError("--target must be cpu or spirv, got '" + target + "'");
-  if (emit == "spirv")
-    return usageError("--emit spirv: the SPIR-V target is not implemented yet");
+  if (emit == "spirv" && target != "spirv")
+    return usageError("--emit spirv needs --target spirv");
   auto kind = kinds.find(emit);
   if (kind == kinds.end())
     return usageError("--emit must be one of obj, shared, header, asg, linalg, llvm, spirv, dot; "
@@ -93,6 +91,7 @@ int main(int argc, char **argv) {
   }
   options.emit = kind->second;
   options.train = train;
+  options.spirv = target == "spirv";
   options.optLevel = optLevel;
   return asg::compileModel(options, llvm::errs());
 }

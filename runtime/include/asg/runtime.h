@@ -20,14 +20,49 @@ extern "C" {
 /* ------------------------------------------------------------------------- */
 
 /** The version of the compiler/runtime binary contract this runtime implements. */
-#define ASG_ABI_VERSION 1
+#define ASG_ABI_VERSION 2
 
 /** The largest tensor rank. */
 #define ASG_MAX_RANK 8
 
-/** An entry point of a compiled model: args[k] points to the memref descriptor of
- *  argument k; results receives the result descriptors and an int32_t status. */
+/** An entry point of a model compiled for the CPU (`target cpu`): args[k] points to
+ *  the memref descriptor of argument k; results receives the result descriptors and
+ *  an int32_t status. */
 typedef void (*asg_entry_fn)(void *const *args, void *results);
+
+/** The device callbacks through which an entry point of a SPIR-V model (`target
+ *  spirv`) records its work; the runtime provides them for one call. Buffer handles
+ *  are opaque to generated code; all sizes are in bytes. */
+typedef struct asg_gpu_recorder {
+  void *self;
+  /** A device buffer of at least `bytes` bytes (0 allowed), or NULL when device
+   *  memory runs out (the runtime then fails the call after the entry returns). */
+  void *(*alloc)(void *self, int64_t bytes);
+  /** Ends the life of a buffer from `alloc`: later work of the same call may reuse it. */
+  void (*release)(void *self, void *buffer);
+  /** Fills the first `bytes` bytes of a buffer from host memory (constant tensors). */
+  void (*upload)(void *self, void *buffer, const void *data, int64_t bytes);
+  /** Records kernel `kernel` (an index into asg_model_desc.kernels) over a grid of
+   *  gx*gy*gz workgroups: buffers[i] is bound at set 0, binding i (the kernel's
+   *  num_buffers handles), push_constants are its num_push_constants 32-bit words. */
+  void (*dispatch)(void *self, int64_t kernel, void *const *buffers, const int32_t *push_constants, int64_t gx,
+                   int64_t gy, int64_t gz);
+} asg_gpu_recorder;
+
+/** An entry point of a SPIR-V model: as asg_entry_fn, with buffer handles in place
+ *  of data pointers and the status returned in a device buffer (docs/abi.md). */
+typedef void (*asg_gpu_entry_fn)(void *const *args, void *results, const asg_gpu_recorder *gpu);
+
+/** One SPIR-V compute kernel of a SPIR-V model. */
+typedef struct asg_gpu_kernel {
+  const char *name;             /**< its SPIR-V entry point (OpEntryPoint GLCompute) */
+  const uint32_t *code;         /**< the SPIR-V module */
+  uint64_t code_size;           /**< in bytes (a multiple of 4) */
+  uint32_t num_buffers;         /**< storage buffers at set 0, bindings 0..num_buffers-1 */
+  uint32_t num_push_constants;  /**< 32-bit push constant words at offset 0 */
+  uint32_t workgroup_size[3];   /**< its LocalSize */
+  uint32_t reserved;            /**< 0 */
+} asg_gpu_kernel;
 
 /** The descriptor a compiled model exports as `<name>_model` (and, in a shared
  *  library, as `asg_shared_model`). */
@@ -35,7 +70,10 @@ typedef struct asg_model_desc {
   uint32_t abi_version;          /**< ASG_ABI_VERSION */
   uint32_t num_entries;          /**< entry points, in the order of "entry" lines */
   const char *metadata;          /**< NUL-terminated metadata text (docs/abi.md) */
-  const asg_entry_fn *entry_fns; /**< num_entries function pointers */
+  const asg_entry_fn *entry_fns; /**< num_entries function pointers (asg_gpu_entry_fn
+                                      for `target spirv`, cast to asg_entry_fn) */
+  uint64_t num_kernels;          /**< SPIR-V kernels (0 for `target cpu`) */
+  const asg_gpu_kernel *kernels; /**< num_kernels kernels, or NULL */
 } asg_model_desc;
 
 /* ------------------------------------------------------------------------- */
@@ -237,7 +275,7 @@ ASG_API const asg_model_info *asg_model_info_of(const asg_model *model);
 
 /** Session options; a NULL pointer means the defaults. */
 typedef struct asg_session_options {
-  const char *device; /**< "cpu" (the default when NULL); nothing else in this build */
+  const char *device; /**< "cpu" (the default when NULL), "vulkan" or "vulkan:N" (SPIR-V models) */
   int32_t threads;    /**< worker threads cap; 0 = all cores (no thread pool yet) */
 } asg_session_options;
 
