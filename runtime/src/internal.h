@@ -111,11 +111,15 @@ asg_status asgi_init_fill(const asg_init *init, int32_t rank, const int64_t *dim
 
 /* ---- sessions (session.c, run.c) ---- */
 
+/** The Vulkan executor of a session (runtime/vulkan/vk.h); NULL on the cpu device. */
+typedef struct asgi_vk asgi_vk;
+
 struct asg_session {
   const asg_model_desc *desc;
   asg_model_info *info;
   char *device;
   int32_t threads;
+  asgi_vk *vk;               /* device "vulkan[:N]": parameters and state live on the device */
   bool params_ready;
   asg_tensor *params;        /* info->num_params, data owned */
   asg_tensor *states;        /* info->num_states, data owned (zeros until restored) */
@@ -130,6 +134,107 @@ struct asg_session {
 asg_status asgi_session_status(asg_session *s, asg_status status);
 /** Frees the last outputs of a session. */
 void asgi_session_clear_outputs(asg_session *s);
+
+/* ---- entry-point calls (run.c), shared by the CPU and Vulkan paths ---- */
+
+/** A named-dim binding: name -> size, and where the size came from. */
+typedef struct asgi_binding {
+  const char *name;
+  int64_t size;
+  const char *what; /* "input" or "result" */
+  const char *from; /* its name */
+} asgi_binding;
+
+typedef struct asgi_bindings {
+  asgi_binding *b;
+  size_t n, cap;
+} asgi_bindings;
+
+/** Checks an actual shape against a declared one (`what`: "input", "result" or "update"),
+ *  binding named dims; failures have status `kind`. */
+asg_status asgi_check_dims(const asg_value_info *v, int32_t rank, const int64_t *dims, asgi_bindings *bs,
+                           const char *what, asg_status kind);
+
+/** A result descriptor as read back from the results block (on the Vulkan device: a
+ *  view of the host memory the result was read back into). */
+typedef struct asgi_result_view {
+  void *allocated, *aligned;
+  int64_t offset;
+  int32_t rank;
+  int64_t sizes[ASG_MAX_RANK], strides[ASG_MAX_RANK];
+  bool owned; /* the caller must free `allocated` */
+} asgi_result_view;
+
+/** Reads a rank-`rank` memref descriptor at w. */
+void asgi_read_descriptor(const int64_t *w, int32_t rank, asgi_result_view *r);
+/** Whether a view is row-major contiguous. */
+bool asgi_view_contiguous(const asgi_result_view *r);
+
+/** One result descriptor of the call: a `result` line or an `update` line, in line order. */
+typedef struct asgi_slot {
+  const asg_value_info *decl;
+  bool is_update;
+  size_t index; /* into e->results or e->updates */
+} asgi_slot;
+
+/** One call of an entry function: argument descriptors and the results block. */
+typedef struct asgi_call {
+  void **args;          /* per argument: its descriptor (data pointers: the host tensor's) */
+  int64_t *arg_words;
+  int64_t *res_words;   /* the result descriptors, then the status (3 spare words) */
+  size_t res_bytes;
+  size_t nslots;        /* e->num_results + e->num_updates */
+  asgi_slot *slots;
+  asgi_result_view *views; /* per slot */
+  size_t *result_slot;  /* per result: its slot */
+  void **staged;        /* per update: a C-order copy of a result the caller does not own, or NULL */
+} asgi_call;
+
+/** The tensor bound to argument k: the caller's input, or the session's parameter or state. */
+const asg_tensor *asgi_arg_tensor(const asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg,
+                                  size_t k);
+/** ASG_OK for status 0, else the failed check's message (ASG_ERR_RUNTIME_CHECK). */
+asg_status asgi_check_status(const asg_entry_info *e, int32_t status);
+/** Checks the update views against their declarations. */
+asg_status asgi_check_updates(const asg_entry_info *e, const asgi_call *c, asgi_bindings *bs);
+/** Turns the result views into the session's outputs (adopting owned contiguous
+ *  buffers, copying the others into C order). */
+asg_status asgi_take_results(asg_session *s, const asg_entry_info *e, asgi_call *c, asgi_bindings *bs);
+
+/* ---- Vulkan execution (runtime/vulkan) ---- */
+
+/** Parses a device option: "cpu" (*vulkan false) or "vulkan" / "vulkan:N" (*index N). */
+asg_status asgi_parse_device(const char *device, bool *vulkan, uint32_t *index);
+/** Loads Vulkan, opens device "vulkan:index" and creates the model's kernels. */
+asg_status asgi_vk_open(const asg_model_desc *desc, const asg_model_info *info, uint32_t index, asgi_vk **out);
+/** Waits for the device and destroys everything (NULL allowed). */
+void asgi_vk_close(asgi_vk *vk);
+/** The session's host parameters and states were all written (initialized or loaded):
+ *  the next call uploads them. */
+void asgi_vk_host_wrote_all(asgi_vk *vk);
+/** Makes the host copy of tensor t (params first, then states) current, reading it back
+ *  if the device holds a newer value; with `will_write`, the next call uploads it again
+ *  (the caller got a writable pointer). */
+asg_status asgi_vk_sync_to_host(asgi_vk *vk, asg_session *s, size_t t, bool will_write);
+/** Runs entry ei on the device: uploads the inputs, records and submits its work, reads
+ *  back the status and results, keeps updates on the device. */
+asg_status asgi_vk_run(asg_session *s, size_t ei, const asg_tensor **by_arg, asgi_call *c, asgi_bindings *bs);
+
+/** Device statistics of a session (tests, asg-run --verbose). */
+typedef struct asgi_device_stats {
+  const char *device_name;    /* the Vulkan device's name */
+  uint32_t device_index;      /* N of vulkan:N */
+  uint64_t bytes_now;         /* device memory held by the buffer pool */
+  uint64_t bytes_peak;        /* its peak */
+  uint64_t buffers_created;   /* pool buffers created so far */
+  uint64_t buffers_reused;    /* pool requests served by a free buffer */
+  uint64_t buffers_mapped;    /* pool buffers the host maps (device memory it can see) */
+  uint64_t tensor_uploads;    /* parameter/state tensors sent to the device */
+  uint64_t tensor_downloads;  /* parameter/state tensors read back to the host */
+} asgi_device_stats;
+
+/** Fills *out for a session on a Vulkan device; false (and *out zeroed) on the cpu. */
+bool asgi_session_device_stats(const asg_session *s, asgi_device_stats *out);
 
 #ifdef __cplusplus
 }

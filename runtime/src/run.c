@@ -9,39 +9,26 @@ _Static_assert(sizeof(void *) == sizeof(int64_t), "libasgrt needs 64-bit pointer
 
 #define ASG_CONSTANT_MARKER ((void *)(uintptr_t)0xdeadbeef)
 
-/* Named-dim bindings: name -> size, and where the size came from. */
-typedef struct binding {
-  const char *name;
-  int64_t size;
-  const char *what; /* "input" or "result" */
-  const char *from; /* its name */
-} binding;
-
-typedef struct bindings {
-  binding *b;
-  size_t n, cap;
-} bindings;
-
-static const binding *find_binding(const bindings *bs, const char *name) {
+static const asgi_binding *find_binding(const asgi_bindings *bs, const char *name) {
   for (size_t i = 0; i < bs->n; i++)
     if (strcmp(bs->b[i].name, name) == 0) return &bs->b[i];
   return NULL;
 }
 
-static bool add_binding(bindings *bs, const char *name, int64_t size, const char *what, const char *from) {
+static bool add_binding(asgi_bindings *bs, const char *name, int64_t size, const char *what, const char *from) {
   if (bs->n == bs->cap) {
     size_t nc = bs->cap ? bs->cap * 2 : 16;
-    binding *p = realloc(bs->b, nc * sizeof *p);
+    asgi_binding *p = realloc(bs->b, nc * sizeof *p);
     if (!p) return false;
     bs->b = p;
     bs->cap = nc;
   }
-  bs->b[bs->n++] = (binding){name, size, what, from};
+  bs->b[bs->n++] = (asgi_binding){name, size, what, from};
   return true;
 }
 
 /* Checks an actual shape against a declared one; `what` is "input" or "result". */
-static asg_status check_dims(const asg_value_info *v, int32_t rank, const int64_t *dims, bindings *bs, const char *what,
+asg_status asgi_check_dims(const asg_value_info *v, int32_t rank, const int64_t *dims, asgi_bindings *bs, const char *what,
                              asg_status kind) {
   char shape[256];
   if (rank != v->rank)
@@ -54,7 +41,7 @@ static asg_status check_dims(const asg_value_info *v, int32_t rank, const int64_
       return asgi_fail(kind, "%s '%s': dim %d is %lld, expected %lld", what, v->name, d, (long long)dims[d],
                        (long long)want->size);
     if (want->name) {
-      const binding *b = find_binding(bs, want->name);
+      const asgi_binding *b = find_binding(bs, want->name);
       if (b && b->size != dims[d])
         return asgi_fail(kind, "%s '%s': dim %d ('%s') is %lld, but '%s' is %lld from %s '%s'", what, v->name, d,
                          want->name, (long long)dims[d], want->name, (long long)b->size, b->what, b->from);
@@ -82,7 +69,7 @@ static asg_status match_inputs(const asg_model_info *info, const asg_entry_info 
 }
 
 static asg_status check_inputs(const asg_model_info *info, const asg_entry_info *e, const asg_tensor **by_arg,
-                               bindings *bs) {
+                               asgi_bindings *bs) {
   for (size_t k = 0; k < e->num_args; k++) {
     if (e->args[k].kind != ASG_ARG_INPUT) continue;
     const asg_value_info *v = &info->inputs[e->args[k].index];
@@ -93,7 +80,7 @@ static asg_status check_inputs(const asg_model_info *info, const asg_entry_info 
                        asg_dtype_name(v->dtype));
     if (t->rank < 0 || t->rank > ASG_MAX_RANK)
       return asgi_fail(ASG_ERR_SHAPE, "input '%s': rank %d is out of range", v->name, (int)t->rank);
-    asg_status st = check_dims(v, t->rank, t->dims, bs, "input", ASG_ERR_SHAPE);
+    asg_status st = asgi_check_dims(v, t->rank, t->dims, bs, "input", ASG_ERR_SHAPE);
     if (st != ASG_OK) return st;
     if (!t->data && asg_tensor_numel(t) > 0) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "input '%s': data is NULL", v->name);
   }
@@ -114,16 +101,7 @@ static void put_descriptor(int64_t *w, const asg_tensor *t) {
   }
 }
 
-/* A result descriptor as read back from the results block. */
-typedef struct result_view {
-  void *allocated, *aligned;
-  int64_t offset;
-  int32_t rank;
-  int64_t sizes[ASG_MAX_RANK], strides[ASG_MAX_RANK];
-  bool owned; /* the caller must free `allocated` */
-} result_view;
-
-static void read_descriptor(const int64_t *w, int32_t rank, result_view *r) {
+void asgi_read_descriptor(const int64_t *w, int32_t rank, asgi_result_view *r) {
   memcpy(&r->allocated, &w[0], sizeof r->allocated);
   memcpy(&r->aligned, &w[1], sizeof r->aligned);
   r->offset = w[2];
@@ -134,7 +112,7 @@ static void read_descriptor(const int64_t *w, int32_t rank, result_view *r) {
   }
 }
 
-static bool contiguous(const result_view *r) {
+bool asgi_view_contiguous(const asgi_result_view *r) {
   int64_t stride = 1;
   for (int32_t d = r->rank - 1; d >= 0; d--) {
     if (r->sizes[d] != 1 && r->strides[d] != stride) return false;
@@ -144,7 +122,7 @@ static bool contiguous(const result_view *r) {
 }
 
 /* Copies a strided result into dst (row-major). */
-static void strided_copy(const result_view *r, size_t esize, unsigned char *dst, int64_t numel) {
+static void strided_copy(const asgi_result_view *r, size_t esize, unsigned char *dst, int64_t numel) {
   const unsigned char *base = (const unsigned char *)r->aligned;
   int64_t idx[ASG_MAX_RANK] = {0};
   for (int64_t i = 0; i < numel; i++) {
@@ -158,26 +136,7 @@ static void strided_copy(const result_view *r, size_t esize, unsigned char *dst,
   }
 }
 
-/* One result descriptor of the call: a `result` line or an `update` line, in line order. */
-typedef struct slot {
-  const asg_value_info *decl;
-  bool is_update;
-  size_t index; /* into e->results or e->updates */
-} slot;
-
-typedef struct call {
-  void **args;
-  int64_t *arg_words;
-  int64_t *res_words;
-  size_t res_bytes;
-  size_t nslots;     /* e->num_results + e->num_updates */
-  slot *slots;
-  result_view *views; /* per slot */
-  size_t *result_slot; /* per result: its slot */
-  void **staged;      /* per update: a C-order copy of a result the caller does not own, or NULL */
-} call;
-
-static void free_call(call *c) {
+static void free_call(asgi_call *c) {
   free(c->args);
   free(c->arg_words);
   free(c->res_words);
@@ -190,7 +149,7 @@ static void free_call(call *c) {
 }
 
 /* Orders the results and updates as their lines are (updates know their positions). */
-static asg_status make_slots(const asg_entry_info *e, call *c) {
+static asg_status make_slots(const asg_entry_info *e, asgi_call *c) {
   size_t n = e->num_results + e->num_updates;
   c->nslots = n;
   c->slots = calloc(n ? n : 1, sizeof *c->slots);
@@ -202,21 +161,21 @@ static asg_status make_slots(const asg_entry_info *e, call *c) {
     if (p >= n || c->slots[p].decl)
       return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "entry point '%s': update '%s' has an invalid position %zu", e->name,
                        e->updates[k].value.name, p);
-    c->slots[p] = (slot){&e->updates[k].value, true, k};
+    c->slots[p] = (asgi_slot){&e->updates[k].value, true, k};
   }
   size_t j = 0;
   for (size_t p = 0; p < n; p++) {
     if (c->slots[p].decl) continue;
-    c->slots[p] = (slot){&e->results[j], false, j};
+    c->slots[p] = (asgi_slot){&e->results[j], false, j};
     c->result_slot[j++] = p;
   }
   return ASG_OK;
 }
 
 /* Marks which results the caller owns (docs/abi.md ownership rule). */
-static void classify_results(const call *c, const asg_entry_info *e, size_t nres) {
+static void classify_results(const asgi_call *c, const asg_entry_info *e, size_t nres) {
   for (size_t j = 0; j < nres; j++) {
-    result_view *r = &c->views[j];
+    asgi_result_view *r = &c->views[j];
     r->owned = r->allocated != NULL && r->allocated != ASG_CONSTANT_MARKER;
     for (size_t k = 0; r->owned && k < e->num_args; k++) {
       void *data;
@@ -228,21 +187,21 @@ static void classify_results(const call *c, const asg_entry_info *e, size_t nres
   }
 }
 
-static void free_owned(const call *c, size_t nres) {
+static void free_owned(const asgi_call *c, size_t nres) {
   for (size_t j = 0; j < nres; j++)
     if (c->views[j].owned) free(c->views[j].allocated);
 }
 
 /* Turns the result descriptors into session outputs (copying where needed). */
-static asg_status take_results(asg_session *s, const asg_entry_info *e, call *c, bindings *bs) {
+asg_status asgi_take_results(asg_session *s, const asg_entry_info *e, asgi_call *c, asgi_bindings *bs) {
   size_t nres = e->num_results;
   s->outputs = calloc(nres ? nres : 1, sizeof *s->outputs);
   s->owned = calloc(nres ? nres : 1, sizeof *s->owned);
   if (!s->outputs || !s->owned) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory");
   for (size_t j = 0; j < nres; j++) {
     const asg_value_info *v = &e->results[j];
-    result_view *r = &c->views[c->result_slot[j]];
-    asg_status st = check_dims(v, r->rank, r->sizes, bs, "result", ASG_ERR_ABI);
+    asgi_result_view *r = &c->views[c->result_slot[j]];
+    asg_status st = asgi_check_dims(v, r->rank, r->sizes, bs, "result", ASG_ERR_ABI);
     if (st != ASG_OK) {
       asgi_prefix_error("entry point '%s' broke the ABI: ", e->name);
       return st;
@@ -258,7 +217,7 @@ static asg_status take_results(asg_session *s, const asg_entry_info *e, call *c,
     memcpy(t->dims, r->sizes, sizeof t->dims);
     if (numel == 0) continue;
     unsigned char *src = (unsigned char *)r->aligned + r->offset * (int64_t)esize;
-    if (r->owned && contiguous(r)) {
+    if (r->owned && asgi_view_contiguous(r)) {
       t->data = src;
       s->owned[s->num_owned++] = r->allocated;
       r->owned = false; /* now the session's */
@@ -267,7 +226,7 @@ static asg_status take_results(asg_session *s, const asg_entry_info *e, call *c,
     unsigned char *dst = malloc((size_t)numel * esize);
     if (!dst) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for result '%s'", v->name);
     s->owned[s->num_owned++] = dst;
-    if (contiguous(r)) memcpy(dst, src, (size_t)numel * esize);
+    if (asgi_view_contiguous(r)) memcpy(dst, src, (size_t)numel * esize);
     else strided_copy(r, esize, dst, numel);
     t->data = dst;
   }
@@ -276,7 +235,7 @@ static asg_status take_results(asg_session *s, const asg_entry_info *e, call *c,
 }
 
 /* The tensor bound to argument k: the caller's input, or the session's parameter or state. */
-static const asg_tensor *arg_tensor(const asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, size_t k) {
+const asg_tensor *asgi_arg_tensor(const asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, size_t k) {
   switch (e->args[k].kind) {
   case ASG_ARG_PARAM: return &s->params[e->args[k].index];
   case ASG_ARG_STATE: return &s->states[e->args[k].index];
@@ -286,12 +245,12 @@ static const asg_tensor *arg_tensor(const asg_session *s, const asg_entry_info *
 }
 
 /* Checks the update results (their shapes are static) before anything changes. */
-static asg_status check_updates(const asg_entry_info *e, const call *c, bindings *bs) {
+asg_status asgi_check_updates(const asg_entry_info *e, const asgi_call *c, asgi_bindings *bs) {
   for (size_t p = 0; p < c->nslots; p++) {
     if (!c->slots[p].is_update) continue;
     const asg_value_info *v = c->slots[p].decl;
-    const result_view *r = &c->views[p];
-    asg_status st = check_dims(v, r->rank, r->sizes, bs, "update", ASG_ERR_ABI);
+    const asgi_result_view *r = &c->views[p];
+    asg_status st = asgi_check_dims(v, r->rank, r->sizes, bs, "update", ASG_ERR_ABI);
     if (st != ASG_OK) {
       asgi_prefix_error("entry point '%s' broke the ABI: ", e->name);
       return st;
@@ -304,9 +263,9 @@ static asg_status check_updates(const asg_entry_info *e, const call *c, bindings
 
 /* Copies the updates the caller does not own (they may alias a parameter or state that
  * another update overwrites) into C-order buffers, so that applying them cannot fail. */
-static asg_status stage_updates(const call *c) {
+static asg_status stage_updates(const asgi_call *c) {
   for (size_t p = 0; p < c->nslots; p++) {
-    const result_view *r = &c->views[p];
+    const asgi_result_view *r = &c->views[p];
     if (!c->slots[p].is_update || r->owned) continue;
     size_t esize = asg_dtype_size(c->slots[p].decl->dtype);
     int64_t numel = asgi_numel(r->rank, r->sizes, INT64_MAX / 8);
@@ -314,35 +273,35 @@ static asg_status stage_updates(const call *c) {
     unsigned char *buf = malloc((size_t)numel * esize);
     if (!buf) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for update '%s'", c->slots[p].decl->name);
     c->staged[p] = buf;
-    if (contiguous(r)) memcpy(buf, (const unsigned char *)r->aligned + r->offset * (int64_t)esize, (size_t)numel * esize);
+    if (asgi_view_contiguous(r)) memcpy(buf, (const unsigned char *)r->aligned + r->offset * (int64_t)esize, (size_t)numel * esize);
     else strided_copy(r, esize, buf, numel);
   }
   return ASG_OK;
 }
 
 /* Copies every update into the parameter or state it names. */
-static void apply_updates(asg_session *s, const asg_entry_info *e, const call *c) {
+static void apply_updates(asg_session *s, const asg_entry_info *e, const asgi_call *c) {
   for (size_t p = 0; p < c->nslots; p++) {
     if (!c->slots[p].is_update) continue;
     const asg_update_info *u = &e->updates[c->slots[p].index];
     asg_tensor *dst = u->is_state ? &s->states[u->index] : &s->params[u->index];
-    const result_view *r = &c->views[p];
+    const asgi_result_view *r = &c->views[p];
     size_t esize = asg_dtype_size(dst->dtype);
     int64_t numel = asg_tensor_numel(dst);
     if (numel <= 0) continue;
     size_t bytes = (size_t)numel * esize;
     if (c->staged[p]) memcpy(dst->data, c->staged[p], bytes);
-    else if (contiguous(r)) memcpy(dst->data, (const unsigned char *)r->aligned + r->offset * (int64_t)esize, bytes);
+    else if (asgi_view_contiguous(r)) memcpy(dst->data, (const unsigned char *)r->aligned + r->offset * (int64_t)esize, bytes);
     else strided_copy(r, esize, dst->data, numel);
   }
 }
 
-static asg_status prepare_call(asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, call *c) {
+static asg_status prepare_call(asg_session *s, const asg_entry_info *e, const asg_tensor **by_arg, asgi_call *c) {
   size_t words = 0;
-  for (size_t k = 0; k < e->num_args; k++) words += 3 + 2 * (size_t)arg_tensor(s, e, by_arg, k)->rank;
+  for (size_t k = 0; k < e->num_args; k++) words += 3 + 2 * (size_t)asgi_arg_tensor(s, e, by_arg, k)->rank;
   asg_status st = make_slots(e, c);
   if (st != ASG_OK) return st;
-  size_t res_words = 1; /* the status, padded */
+  size_t res_words = 3; /* the status: an int32_t (cpu) or a rank-0 descriptor (spirv) */
   for (size_t p = 0; p < c->nslots; p++) res_words += 3 + 2 * (size_t)c->slots[p].decl->rank;
   c->args = calloc(e->num_args ? e->num_args : 1, sizeof *c->args);
   c->arg_words = calloc(words ? words : 1, sizeof *c->arg_words);
@@ -352,12 +311,44 @@ static asg_status prepare_call(asg_session *s, const asg_entry_info *e, const as
   if (!c->args || !c->arg_words || !c->res_words || !c->views) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory");
   size_t w = 0;
   for (size_t k = 0; k < e->num_args; k++) {
-    const asg_tensor *t = arg_tensor(s, e, by_arg, k);
+    const asg_tensor *t = asgi_arg_tensor(s, e, by_arg, k);
     c->args[k] = &c->arg_words[w];
     put_descriptor(&c->arg_words[w], t);
     w += 3 + 2 * (size_t)t->rank;
   }
   return ASG_OK;
+}
+
+/* Calls a CPU entry function and turns its results into outputs and updates. */
+static asg_status run_cpu(asg_session *s, size_t ei, asgi_call *c, asgi_bindings *bs) {
+  const asg_entry_info *e = &s->info->entries[ei];
+  s->desc->entry_fns[ei]((void *const *)c->args, c->res_words);
+  size_t w = 0;
+  for (size_t p = 0; p < c->nslots; p++) {
+    asgi_read_descriptor(&c->res_words[w], c->slots[p].decl->rank, &c->views[p]);
+    w += 3 + 2 * (size_t)c->slots[p].decl->rank;
+  }
+  int32_t status;
+  memcpy(&status, &c->res_words[w], sizeof status);
+  classify_results(c, e, c->nslots);
+  asg_status st = asgi_check_status(e, status);
+  if (st == ASG_OK) {
+    /* Everything that can fail comes first: after a failure no parameter or state changes. */
+    st = asgi_check_updates(e, c, bs);
+    if (st == ASG_OK) st = asgi_take_results(s, e, c, bs);
+    if (st == ASG_OK) st = stage_updates(c);
+    if (st == ASG_OK) apply_updates(s, e, c);
+  }
+  free_owned(c, c->nslots);
+  return st;
+}
+
+asg_status asgi_check_status(const asg_entry_info *e, int32_t status) {
+  if (status == 0) return ASG_OK;
+  for (size_t i = 0; i < e->num_checks; i++)
+    if (e->checks[i].id == status) return asgi_fail(ASG_ERR_RUNTIME_CHECK, "%s", e->checks[i].message);
+  return asgi_fail(ASG_ERR_ABI, "entry point '%s' returned status %d, which has no check message", e->name,
+                   (int)status);
 }
 
 static asg_status run_entry(asg_session *s, size_t ei, const asg_tensor *inputs, size_t n_inputs) {
@@ -370,37 +361,14 @@ static asg_status run_entry(asg_session *s, size_t ei, const asg_tensor *inputs,
     return asgi_fail(ASG_ERR_INVALID_ARGUMENT,
                      "parameters are not set (call asg_session_init_params or asg_session_load first)");
   const asg_tensor **by_arg = calloc(e->num_args ? e->num_args : 1, sizeof *by_arg);
-  bindings bs = {0};
-  call c = {0};
+  asgi_bindings bs = {0};
+  asgi_call c = {0};
   asg_status st = by_arg ? ASG_OK : asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory");
   if (st == ASG_OK) st = match_inputs(info, e, inputs, n_inputs, by_arg);
   if (st == ASG_OK) st = check_inputs(info, e, by_arg, &bs);
   if (st == ASG_OK) st = prepare_call(s, e, by_arg, &c);
   if (st == ASG_OK) {
-    s->desc->entry_fns[ei]((void *const *)c.args, c.res_words);
-    size_t w = 0;
-    for (size_t p = 0; p < c.nslots; p++) {
-      read_descriptor(&c.res_words[w], c.slots[p].decl->rank, &c.views[p]);
-      w += 3 + 2 * (size_t)c.slots[p].decl->rank;
-    }
-    int32_t status;
-    memcpy(&status, &c.res_words[w], sizeof status);
-    classify_results(&c, e, c.nslots);
-    if (status != 0) {
-      const char *msg = NULL;
-      for (size_t i = 0; i < e->num_checks; i++)
-        if (e->checks[i].id == status) msg = e->checks[i].message;
-      st = msg ? asgi_fail(ASG_ERR_RUNTIME_CHECK, "%s", msg)
-               : asgi_fail(ASG_ERR_ABI, "entry point '%s' returned status %d, which has no check message", e->name,
-                           (int)status);
-    } else {
-      /* Everything that can fail comes first: after a failure no parameter or state changes. */
-      st = check_updates(e, &c, &bs);
-      if (st == ASG_OK) st = take_results(s, e, &c, &bs);
-      if (st == ASG_OK) st = stage_updates(&c);
-      if (st == ASG_OK) apply_updates(s, e, &c);
-    }
-    free_owned(&c, c.nslots);
+    st = s->vk ? asgi_vk_run(s, ei, by_arg, &c, &bs) : run_cpu(s, ei, &c, &bs);
     if (st != ASG_OK) asgi_session_clear_outputs(s);
   }
   free_call(&c);

@@ -44,20 +44,65 @@ static asg_status validate_desc(const asg_model_desc *desc, asg_model_info **inf
   return st;
 }
 
+asg_status asgi_parse_device(const char *device, bool *vulkan, uint32_t *index) {
+  *vulkan = false;
+  *index = 0;
+  if (strcmp(device, "cpu") == 0) return ASG_OK;
+  if (strncmp(device, "vulkan", 6) != 0)
+    return asgi_fail(ASG_ERR_UNSUPPORTED, "unknown device '%s' (expected cpu, vulkan or vulkan:N)", device);
+  const char *p = device + 6;
+  if (*p == ':') {
+    unsigned long long n = 0;
+    size_t digits = strspn(p + 1, "0123456789");
+    if (digits == 0 || digits > 9 || p[1 + digits] != '\0')
+      return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "bad device '%s' (expected vulkan:N, N = 0, 1, ...)", device);
+    for (size_t i = 1; i <= digits; i++) n = n * 10 + (unsigned long long)(p[i] - '0');
+    *index = (uint32_t)n;
+  } else if (*p != '\0') {
+    return asgi_fail(ASG_ERR_UNSUPPORTED, "unknown device '%s' (expected cpu, vulkan or vulkan:N)", device);
+  }
+  *vulkan = true;
+  return ASG_OK;
+}
+
+/* A model runs where its target says: target cpu on the cpu, target spirv on Vulkan. */
+static asg_status check_target(const asg_model_desc *desc, const asg_model_info *info, const char *device,
+                               bool vulkan) {
+  bool spirv = strcmp(info->target, "spirv") == 0;
+  if (!spirv && strcmp(info->target, "cpu") != 0)
+    return asgi_fail(ASG_ERR_UNSUPPORTED, "model '%s' was compiled for target '%s', which this build cannot run",
+                     info->name, info->target);
+  if (!spirv && desc->num_kernels != 0)
+    return asgi_fail(ASG_ERR_ABI, "model '%s' (target cpu) has %llu SPIR-V kernels in its descriptor", info->name,
+                     (unsigned long long)desc->num_kernels);
+  if (spirv && !vulkan)
+    return asgi_fail(ASG_ERR_UNSUPPORTED,
+                     "model '%s' was compiled for Vulkan devices (target spirv) and cannot run on device '%s': use "
+                     "device 'vulkan' (asg-run --device vulkan), or compile the model without --target spirv",
+                     info->name, device);
+  if (!spirv && vulkan)
+    return asgi_fail(ASG_ERR_UNSUPPORTED,
+                     "model '%s' was compiled for the cpu (target cpu) and cannot run on device '%s': compile it with "
+                     "asgc --target spirv, or use device 'cpu'",
+                     info->name, device);
+  return ASG_OK;
+}
+
 asg_status asg_session_create(const asg_model_desc *desc, const asg_session_options *options, asg_session **out) {
   if (!out) return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "session output pointer is NULL");
   *out = NULL;
   const char *device = options && options->device ? options->device : "cpu";
-  if (strcmp(device, "cpu") != 0)
-    return asgi_fail(ASG_ERR_UNSUPPORTED, "device '%s' is not available: this build has only the cpu device", device);
+  bool vulkan;
+  uint32_t device_index;
+  asg_status st = asgi_parse_device(device, &vulkan, &device_index);
+  if (st != ASG_OK) return st;
   if (options && options->threads < 0)
     return asgi_fail(ASG_ERR_INVALID_ARGUMENT, "threads must be >= 0 (0 = all cores), not %d", (int)options->threads);
   asg_model_info *info;
-  asg_status st = validate_desc(desc, &info);
+  st = validate_desc(desc, &info);
   if (st != ASG_OK) return st;
-  if (strcmp(info->target, "cpu") != 0) {
-    st = asgi_fail(ASG_ERR_UNSUPPORTED, "model '%s' was compiled for target '%s', which this build cannot run",
-                   info->name, info->target);
+  st = check_target(desc, info, device, vulkan);
+  if (st != ASG_OK) {
     asg_model_info_free(info);
     return st;
   }
@@ -104,12 +149,17 @@ asg_status asg_session_create(const asg_model_desc *desc, const asg_session_opti
       return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory for state '%s' (%zu bytes)", v->name, bytes);
     }
   }
+  if (vulkan && (st = asgi_vk_open(desc, info, device_index, &s->vk)) != ASG_OK) {
+    asg_session_destroy(s); /* keeps the thread's error message */
+    return st;
+  }
   *out = s;
   return ASG_OK;
 }
 
 void asg_session_destroy(asg_session *s) {
   if (!s) return;
+  asgi_vk_close(s->vk);
   asgi_session_clear_outputs(s);
   if (s->params && s->info)
     for (size_t i = 0; i < s->info->num_params; i++) free(s->params[i].data);
@@ -143,11 +193,13 @@ asg_status asg_session_init_params(asg_session *s, uint64_t seed) {
     if (st != ASG_OK) {
       asgi_prefix_error("parameter '%s': ", t->name);
       s->params_ready = false;
+      if (s->vk) asgi_vk_host_wrote_all(s->vk);
       return asgi_session_status(s, st);
     }
   }
   zero_states(s);
   s->params_ready = true;
+  if (s->vk) asgi_vk_host_wrote_all(s->vk); /* uploaded by the next run */
   return ASG_OK;
 }
 
@@ -244,6 +296,7 @@ asg_status asg_session_load(asg_session *s, const char *path) {
       zero_states(s);
     }
     s->params_ready = true;
+    if (s->vk) asgi_vk_host_wrote_all(s->vk); /* uploaded by the next run */
   }
   free(which);
   asg_tensors_free(ts, n);
@@ -257,6 +310,10 @@ asg_status asg_session_save(const asg_session *s, const char *path) {
     return asgi_session_status(ms, asgi_fail(ASG_ERR_INVALID_ARGUMENT,
                                              "parameters are not set (call asg_session_init_params or asg_session_load)"));
   size_t np = s->info->num_params, ns = s->info->num_states;
+  if (s->vk) { /* the device may hold newer values than the host copies */
+    asg_status st = asgi_vk_sync_to_host(s->vk, ms, SIZE_MAX, false);
+    if (st != ASG_OK) return asgi_session_status(ms, st);
+  }
   if (ns == 0) return asgi_session_status(ms, asg_safetensors_write(path, s->params, np));
   asg_tensor *all = malloc((np + ns) * sizeof *all);
   if (!all) return asgi_session_status(ms, asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory"));
@@ -273,6 +330,9 @@ asg_status asg_session_param(asg_session *s, const char *name, const asg_tensor 
   *out = NULL;
   for (size_t i = 0; i < s->info->num_params; i++) {
     if (strcmp(s->params[i].name, name) == 0) {
+      /* on a Vulkan device: read back if stale, and upload again before the next run */
+      asg_status st = s->vk ? asgi_vk_sync_to_host(s->vk, s, i, true) : ASG_OK;
+      if (st != ASG_OK) return asgi_session_status(s, st);
       *out = &s->params[i];
       return ASG_OK;
     }
@@ -287,6 +347,8 @@ asg_status asg_session_state(asg_session *s, const char *name, const asg_tensor 
   *out = NULL;
   for (size_t i = 0; i < s->info->num_states; i++) {
     if (strcmp(s->states[i].name, name) == 0) {
+      asg_status st = s->vk ? asgi_vk_sync_to_host(s->vk, s, s->info->num_params + i, true) : ASG_OK;
+      if (st != ASG_OK) return asgi_session_status(s, st);
       *out = &s->states[i];
       return ASG_OK;
     }

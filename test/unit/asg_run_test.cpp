@@ -141,7 +141,8 @@ TEST_CASE("asg-run: run-time errors exit 1 with a message", "[asg-run]") {
       {m + "--input x=junk.npy", "asg-run: error: input 'x': junk.npy: not a .npy file (bad magic)\n"},
       {m + "--input x=none.npy", "asg-run: error: input 'x': cannot open 'none.npy'"},
       {m + "--input x=x.npy --device vulkan",
-       "asg-run: error: device 'vulkan' is not available: this build has only the cpu device\n"},
+       "asg-run: error: model 'fakenet' was compiled for the cpu (target cpu) and cannot run on device 'vulkan': "
+       "compile it with asgc --target spirv, or use device 'cpu'\n"},
       {m + "--input x=x.npy --weights bad.safetensors",
        "asg-run: error: bad.safetensors: parameter 'bias' has shape [2], expected [3]\n"},
       {"missing.so", "asg-run: error: cannot load model 'missing.so'"},

@@ -161,7 +161,20 @@ TEST_CASE("session: creation errors", "[session]") {
   asg_session_options opts{"vulkan", 0};
   CHECK(asg_session_create(&fake_model, &opts, &s) == ASG_ERR_UNSUPPORTED);
   CHECK(s == nullptr);
-  CHECK(std::string(asg_last_error()) == "device 'vulkan' is not available: this build has only the cpu device");
+  CHECK(std::string(asg_last_error()) ==
+        "model 'fake' was compiled for the cpu (target cpu) and cannot run on device 'vulkan': compile it with asgc "
+        "--target spirv, or use device 'cpu'");
+  opts = {"tpu", 0};
+  CHECK(asg_session_create(&fake_model, &opts, &s) == ASG_ERR_UNSUPPORTED);
+  CHECK(std::string(asg_last_error()) == "unknown device 'tpu' (expected cpu, vulkan or vulkan:N)");
+  for (const char *bad_device : {"vulkan:", "vulkan:x", "vulkan:-1", "vulkan:1x", "vulkan:1234567890"}) {
+    opts = {bad_device, 0};
+    CHECK(asg_session_create(&fake_model, &opts, &s) == ASG_ERR_INVALID_ARGUMENT);
+    CHECK(std::string(asg_last_error()) ==
+          "bad device '" + std::string(bad_device) + "' (expected vulkan:N, N = 0, 1, ...)");
+  }
+  opts = {"vulkanx", 0};
+  CHECK(asg_session_create(&fake_model, &opts, &s) == ASG_ERR_UNSUPPORTED);
   opts = {"cpu", -1};
   CHECK(asg_session_create(&fake_model, &opts, &s) == ASG_ERR_INVALID_ARGUMENT);
   asg_model_desc bad = fake_model;
@@ -176,7 +189,16 @@ TEST_CASE("session: creation errors", "[session]") {
   bad.metadata = "asg-model 1\nname m\ntarget spirv\nentry forward\nend\n";
   bad.num_entries = 1;
   CHECK(asg_session_create(&bad, nullptr, &s) == ASG_ERR_UNSUPPORTED);
-  CHECK_THAT(asgtest::lastError(), Catch::Contains("compiled for target 'spirv'"));
+  CHECK(asgtest::lastError() ==
+        "model 'm' was compiled for Vulkan devices (target spirv) and cannot run on device 'cpu': use device 'vulkan' "
+        "(asg-run --device vulkan), or compile the model without --target spirv");
+  bad = fake_model;
+  bad.num_kernels = 1;
+  CHECK(asg_session_create(&bad, nullptr, &s) == ASG_ERR_ABI);
+  CHECK(asgtest::lastError() == "model 'fake' (target cpu) has 1 SPIR-V kernels in its descriptor");
+  bad = fake_model;
+  bad.metadata = "asg-model 1\nname m\ntarget spirv\nentry forward\nend\n";
+  bad.num_entries = 1;
   bad.metadata = "asg-model 1\nname m\n";
   CHECK(asg_session_create(&bad, nullptr, &s) == ASG_ERR_FORMAT);
   CHECK(asg_session_create(nullptr, nullptr, &s) == ASG_ERR_INVALID_ARGUMENT);
