@@ -1,6 +1,8 @@
 // common.cpp: what asg-run's commands share.
 #include "common.h"
 
+#include "internal.h"  // asgi_session_device_stats: the Vulkan device's name and memory
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -20,6 +22,13 @@ OpenSession openSession(const Options &opts) {
   asg_status st = opts.weights.empty() ? asg_session_init_params(raw_session, opts.seed)
                                        : asg_session_load(raw_session, opts.weights.c_str());
   if (st != ASG_OK) throw RunError(asg_session_error(raw_session));
+  if (opts.verbose) {
+    asgi_device_stats ds;
+    if (asgi_session_device_stats(raw_session, &ds))
+      std::fprintf(stderr, "device: vulkan:%u '%s'\n", ds.device_index, ds.device_name);
+    else
+      std::fprintf(stderr, "device: cpu\n");
+  }
   return o;
 }
 
@@ -40,10 +49,15 @@ void printTimes(std::vector<double> times) {
   std::printf("time per run: min %.3f ms, median %.3f ms\n", times.front(), median);
 }
 
-void printPeakMemory() {
+void printPeakMemory(const asg_session *s) {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "peak memory: %.1f MiB (max resident set)\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
+  asgi_device_stats ds;
+  if (asgi_session_device_stats(s, &ds))
+    std::fprintf(stderr, "device memory: peak %.1f KiB in the buffer pool (%llu buffers created, %llu reuses)\n",
+                 static_cast<double>(ds.bytes_peak) / 1024.0,
+                 static_cast<unsigned long long>(ds.buffers_created), static_cast<unsigned long long>(ds.buffers_reused));
 }
 
 void saveWeights(asg_session *s, const std::string &path) {

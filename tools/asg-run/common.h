@@ -36,8 +36,9 @@ std::string formatDims(const asg_tensor &t);
 /// Prints `time per run: min X ms, median Y ms` (times is not empty).
 void printTimes(std::vector<double> times);
 
-/// --verbose: the peak resident memory on stderr.
-void printPeakMemory();
+/// --verbose: the peak resident memory on stderr (and on a Vulkan device, the peak of the
+/// device's buffer pool).
+void printPeakMemory(const asg_session *s);
 
 /// --save-weights: saves the parameters and the optimizer state.
 void saveWeights(asg_session *s, const std::string &path);

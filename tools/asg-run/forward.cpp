@@ -75,7 +75,7 @@ void runForward(const Options &opts) {
     printTimes(times);
   }
   if (!opts.save_weights.empty()) saveWeights(session, opts.save_weights);
-  if (opts.verbose) printPeakMemory();
+  if (opts.verbose) printPeakMemory(session);
 }
 
 }  // namespace asgrun

@@ -71,7 +71,9 @@ int main(int argc, char **argv) {
 
   app.set_version_flag("--version", kVersion, "Print the version and exit");
   app.add_option("model", opts.model, "The compiled model (MODEL.so)");
-  app.add_option("--device", opts.device, "Device: cpu (the only one in this build)");
+  app.add_option("--device", opts.device,
+                 "Device: cpu (default), vulkan or vulkan:N (the Nth Vulkan device; models compiled with asgc "
+                 "--target spirv)");
   app.add_option("--weights", opts.weights, "Parameters from a safetensors file (default: initializers)");
   app.add_option("--seed", opts.seed, "Seed of the parameter initializers (default 0)");
   app.add_option("--input", inputs, "An input: NAME=FILE.npy (repeatable)")->allow_extra_args(false);
@@ -82,7 +84,7 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(1, 1000000000));
   app.add_option("--threads", opts.threads, "Cap worker threads (default 0: all cores)")->check(CLI::Range(0, 1 << 20));
   app.add_flag("--info", opts.info, "Print the model descriptor and exit");
-  app.add_flag("--verbose", opts.verbose, "Print per-entry-point timing and peak memory on stderr");
+  app.add_flag("--verbose", opts.verbose, "Print the device, per-entry-point timing and peak memory on stderr");
   app.add_flag("--quiet", opts.quiet, "Do not print output shapes or per-epoch training lines");
   app.add_option("--save-weights", opts.save_weights,
                  "Save the parameters and optimizer state to a safetensors file at the end");

@@ -346,7 +346,7 @@ void runTrain(const Options &opts) {
     std::fprintf(stderr, "train_step: %" PRId64 " steps, %.3f ms in train_step, %.3f ms in all\n", trainer.steps(),
                  trainer.stepMs(), msSince(t0));
   if (!opts.save_weights.empty()) saveWeights(s, opts.save_weights);
-  if (opts.verbose) printPeakMemory();
+  if (opts.verbose) printPeakMemory(s);
 }
 
 }  // namespace asgrun
