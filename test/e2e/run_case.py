@@ -93,6 +93,27 @@ def compare(got, want, rtol=RTOL, atol=ATOL):
             f"|diff| {err[idx]:.3g} (allowed {tol[idx]:.3g})")
 
 
+def validate_spirv(asgc, model, asgc_args, work, spirv_val, timeout, train=False):
+    """`asgc --emit spirv` into WORK/spirv, then `spirv-val` on every module.
+    Returns a list of problems (empty when every module is valid)."""
+    outdir = os.path.join(work, "spirv")
+    shutil.rmtree(outdir, ignore_errors=True)
+    cmd = [asgc, model, "--emit", "spirv", "-o", outdir] + (["--train"] if train else []) + asgc_args
+    ok, msg = run(cmd, timeout, "asgc --emit spirv")
+    if not ok:
+        return [msg]
+    modules = sorted(f for f in os.listdir(outdir) if f.endswith(".spv"))
+    if not modules:
+        return [f"asgc --emit spirv wrote no module into {outdir}"]
+    problems = []
+    for f in modules:
+        ok, msg = run([spirv_val, "--target-env", "vulkan1.1", os.path.join(outdir, f)], timeout,
+                      "spirv-val")
+        if not ok:
+            problems.append(msg)
+    return problems
+
+
 def run(cmd, timeout, what):
     """Runs cmd; returns (ok, message)."""
     printable = " ".join(cmd)
@@ -120,6 +141,9 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, action="append", help="only this case (repeatable)")
     ap.add_argument("--asgc-arg", action="append", default=[],
                     help="extra compiler argument, e.g. --asgc-arg=-O0 (repeatable)")
+    ap.add_argument("--run-arg", action="append", default=[],
+                    help="extra asg-run argument, e.g. --run-arg=--device=vulkan (repeatable)")
+    ap.add_argument("--spirv-val", help="also validate every SPIR-V module with this spirv-val")
     ap.add_argument("--compile-timeout", type=float, default=90.0)
     ap.add_argument("--run-timeout", type=float, default=30.0)
     args = ap.parse_args(argv)
@@ -159,8 +183,13 @@ def main(argv=None):
         print(f"FAIL {stem}: {msg}")
         return 1
 
-    weights = os.path.join(args.goldens, "weights.safetensors")
     failures = 0
+    if args.spirv_val:
+        for problem in validate_spirv(args.asgc, args.model, args.asgc_arg, args.work,
+                                      args.spirv_val, args.compile_timeout):
+            print(f"FAIL {stem}: {problem}")
+            failures += 1
+    weights = os.path.join(args.goldens, "weights.safetensors")
     for b, files in sorted(cases.items()):
         label = f"{stem} B={b}"
         problems = []
@@ -176,7 +205,7 @@ def main(argv=None):
         outdir = os.path.join(args.work, f"out{b}")
         shutil.rmtree(outdir, ignore_errors=True)
         os.makedirs(outdir)
-        cmd = [args.asg_run, lib]
+        cmd = [args.asg_run, lib] + args.run_arg
         if os.path.exists(weights):
             cmd += ["--weights", weights]
         for n in inputs:

@@ -42,7 +42,7 @@ import numpy as np
 
 # One comparison for forward and training results (test/e2e/run_case.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from run_case import compare  # noqa: E402
+from run_case import compare, validate_spirv  # noqa: E402
 
 RTOL, ATOL = 1e-4, 1e-5
 ST_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I32": np.dtype("<i4"),
@@ -135,7 +135,8 @@ class Case:
 
     def train(self, data, batch, steps, weights, save, shuffle=False, seed=None, threads=None):
         cmd = [self.args.asg_run, self.so, "--train", "--data", data, "--batch-size", str(batch),
-               "--steps", str(steps), "--weights", weights, "--save-weights", save, "--quiet"]
+               "--steps", str(steps), "--weights", weights, "--save-weights", save, "--quiet",
+               *self.args.run_arg]
         if threads is not None:
             cmd += ["--threads", str(threads)]
         if shuffle:
@@ -276,6 +277,9 @@ def main(argv=None):
     ap.add_argument("--work", required=True, help="scratch folder (recreated)")
     ap.add_argument("--asgc-arg", action="append", default=[],
                     help="extra compiler argument, e.g. --asgc-arg=-O0 (repeatable)")
+    ap.add_argument("--run-arg", action="append", default=[],
+                    help="extra asg-run argument, e.g. --run-arg=--device=vulkan (repeatable)")
+    ap.add_argument("--spirv-val", help="also validate every SPIR-V module with this spirv-val")
     ap.add_argument("--compile-timeout", type=float, default=120.0)
     ap.add_argument("--run-timeout", type=float, default=30.0)
     args = ap.parse_args(argv)
@@ -288,6 +292,10 @@ def main(argv=None):
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     case = Case(args)
+    if args.spirv_val:
+        for problem in validate_spirv(args.asgc, args.model, args.asgc_arg, args.work,
+                                      args.spirv_val, args.compile_timeout, train=True):
+            case.fail(problem)
     if case.compile():
         getattr(case, spec["kind"])(spec)
     print("FAILED" if case.failures else "PASSED")
