@@ -62,8 +62,12 @@ static asgi_vk_buffer *create_buffer(asgi_vk *vk, uint64_t size, bool staging, V
     vk->fn.vkGetBufferMemoryRequirements(vk->device, b->buffer, &req);
     type = pick_type(vk, req.memoryTypeBits, staging);
     *call = "vkAllocateMemory";
-    if (type < 0) r = VK_ERROR_FEATURE_NOT_PRESENT, *call = "no suitable memory type";
-    else if (req.size > vk->max_allocation || req.size > heap_size(vk, type)) r = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+    if (type < 0) {
+      r = VK_ERROR_FEATURE_NOT_PRESENT;
+      *call = "no suitable memory type";
+    } else if (req.size > vk->max_allocation || req.size > heap_size(vk, type)) {
+      r = VK_ERROR_OUT_OF_DEVICE_MEMORY; /* past the limits: not worth asking the driver */
+    }
   }
   if (r == VK_SUCCESS) {
     VkMemoryAllocateInfo mai = {
@@ -124,14 +128,14 @@ void asgi_vk_pool_trim(asgi_vk *vk) {
 }
 
 asgi_vk_buffer *asgi_vk_pool_get(asgi_vk *vk, uint64_t bytes) {
-  if (bytes > vk->limits.maxStorageBufferRange)
-    return asgi_fail(ASG_ERR_OUT_OF_MEMORY,
-                     "out of device memory: a buffer of %llu bytes is larger than the largest storage buffer of "
-                     "'%s' (maxStorageBufferRange %u bytes)",
-                     (unsigned long long)bytes, vk->device_name, vk->limits.maxStorageBufferRange),
-           NULL;
   int k = size_class(bytes);
-  if (k < 0) return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of device memory: %llu bytes", (unsigned long long)bytes), NULL;
+  if (bytes > vk->limits.maxStorageBufferRange || k < 0) {
+    asgi_fail(ASG_ERR_OUT_OF_MEMORY,
+              "out of device memory: a buffer of %llu bytes is larger than the largest storage buffer of '%s' "
+              "(maxStorageBufferRange %u bytes)",
+              (unsigned long long)bytes, vk->device_name, vk->limits.maxStorageBufferRange);
+    return NULL;
+  }
   asgi_vk_buffer *b = vk->pool.free_lists[k];
   if (b) {
     vk->pool.free_lists[k] = b->next_free;
@@ -152,13 +156,14 @@ asgi_vk_buffer *asgi_vk_pool_get(asgi_vk *vk, uint64_t bytes) {
     asgi_vk_pool_trim(vk); /* give the free buffers back to the driver and try again */
     b = create_buffer(vk, size, false, &why, &call);
   }
-  if (!b)
-    return asgi_fail(ASG_ERR_OUT_OF_MEMORY,
-                     "out of device memory: cannot allocate a buffer of %llu bytes on '%s' (%s: %s; the session holds "
-                     "%llu bytes of device buffers)",
-                     (unsigned long long)bytes, vk->device_name, call, asgi_vk_result_name(why),
-                     (unsigned long long)vk->pool.bytes_now),
-           NULL;
+  if (!b) {
+    asgi_fail(ASG_ERR_OUT_OF_MEMORY,
+              "out of device memory: cannot allocate a buffer of %llu bytes on '%s' (%s: %s; the session holds %llu "
+              "bytes of device buffers)",
+              (unsigned long long)bytes, vk->device_name, call, asgi_vk_result_name(why),
+              (unsigned long long)vk->pool.bytes_now);
+    return NULL;
+  }
   b->size_class = exact ? -2 : k;
   vk->pool.buffers_created++;
   if (b->map) vk->pool.buffers_mapped++;
