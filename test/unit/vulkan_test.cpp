@@ -310,6 +310,25 @@ TEST_CASE("vulkan: devices, targets and a missing Vulkan", "[vulkan]") {
     asg_session_destroy(s);
   }
   {
+    // another name of the loader (libvulkan-dev's link): a private instance next to the
+    // process's shared one, destroyed with its session
+    asg_session *a = nullptr, *b = nullptr;
+    REQUIRE(asg_session_create(&fakegpu_model, &o, &a) == ASG_OK);
+    EnvVar env("ASG_VULKAN_LIBRARY", "libvulkan.so");
+    asg_status st = asg_session_create(&fakegpu_model, &o, &b);
+    INFO(asg_last_error());
+    REQUIRE(st == ASG_OK);
+    REQUIRE(asg_session_init_params(b, 0) == ASG_OK);
+    std::vector<float> x = iota(4);
+    asg_tensor t = asgtest::view("x", ASG_F32, {1, 4}, x);
+    const asg_tensor *outs;
+    size_t n;
+    REQUIRE(asg_session_run(b, "forward", &t, 1, &outs, &n) == ASG_OK);
+    CHECK(static_cast<const float *>(outs[0].data)[3] == 3.5f);
+    asg_session_destroy(b);
+    asg_session_destroy(a);
+  }
+  {
     EnvVar env("ASG_VULKAN_LIBRARY", "libm.so.6");
     CHECK(asg_session_create(&fakegpu_model, &o, &s) == ASG_ERR_UNSUPPORTED);
     CHECK(asgtest::lastError() == "cannot load Vulkan: 'libm.so.6' has no vkGetInstanceProcAddr");
