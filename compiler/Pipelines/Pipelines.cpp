@@ -69,6 +69,7 @@ void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &option
 void buildKernelsToSpirvPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
+  pm.addNestedPass<func::FuncOp>(createAsgGpuWorkgroupReductions());
   pm.addPass(createAsgParallelDimsOutermost());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createLowerAffinePass());

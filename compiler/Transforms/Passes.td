@@ -129,6 +129,30 @@ def AsgParallelDimsOutermost : Pass<"asg-parallel-dims-outermost"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgGpuWorkgroupReductions : Pass<"asg-gpu-workgroup-reductions", "mlir::func::FuncOp"> {
+  let summary = "Long linalg reductions as kernels where a workgroup reduces each output element";
+  let description = [{
+    Runs on linalg ops on buffers. A reduction whose single output is
+    `out = combiner(out, value)` (add, mul, max, min, and, or, xor, integer
+    or float) and whose reduction is long (dynamic, or at least `min-length`
+    elements) becomes a gpu.launch: one workgroup per output element
+    (grid-stride over the outputs), each thread folding a strided share of
+    the reduction from the combiner's neutral element, the partials combined
+    in a tree in workgroup memory, and thread 0 folding the total into the
+    output. This reassociates the reduction (like every GPU reduction);
+    contractions (matmul & co.) are left to their own tiled kernels, short
+    reductions to one thread per output.
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"128",
+           "Threads per workgroup (a power of two)">,
+    Option<"minLength", "min-length", "int64_t", /*default=*/"32",
+           "Shortest static reduction worth a workgroup">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect", "mlir::affine::AffineDialect"];
+}
+
 def AsgMapParallelLoopsToGpu : Pass<"asg-map-parallel-loops-to-gpu", "mlir::func::FuncOp"> {
   let summary = "Turn top-level scf.parallel loops into gpu.launch, the rest of the data work into 1-thread launches";
   let description = [{

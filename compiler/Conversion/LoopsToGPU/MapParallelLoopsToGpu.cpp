@@ -1,5 +1,6 @@
 // MapParallelLoopsToGpu.cpp: asg-map-parallel-loops-to-gpu, host loops over buffers become
 // gpu.launch ops (see Passes.td).
+#include "compiler/Conversion/LoopsToGPU/KernelBuilder.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -13,9 +14,6 @@ namespace asg {
 
 namespace {
 
-/// Vulkan guarantees at least 65535 workgroups per grid dimension.
-constexpr int64_t kMaxWorkgroups = 65535;
-
 /// Whether `op` (or an op nested in it) reads or writes a buffer.
 bool touchesMemory(Operation *op) {
   WalkResult result = op->walk([](Operation *nested) {
@@ -26,16 +24,6 @@ bool touchesMemory(Operation *op) {
     return WalkResult::advance();
   });
   return result.wasInterrupted();
-}
-
-/// A gpu.launch of `groups` x 1 x 1 workgroups of `threads` x 1 x 1 threads,
-/// with an empty body ending in gpu.terminator; the builder is left inside it.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value groups, Value threads) {
-  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-  auto launch = b.create<gpu::LaunchOp>(loc, groups, one, one, threads, one, one);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  b.setInsertionPoint(b.create<gpu::TerminatorOp>(loc));
-  return launch;
 }
 
 /// Replaces `loop` by nested scf.for loops (inside a kernel, one thread runs it).
@@ -70,9 +58,7 @@ void mapToLaunch(scf::ParallelOp loop, int64_t workgroupSize) {
     total = b.create<arith::MulIOp>(loc, total, extent);
   }
   Value threads = b.create<arith::ConstantIndexOp>(loc, workgroupSize);
-  Value groups = b.create<arith::MinSIOp>(
-      loc, b.create<arith::CeilDivSIOp>(loc, total, threads),
-      b.create<arith::ConstantIndexOp>(loc, kMaxWorkgroups));
+  Value groups = gridFor(b, loc, total, workgroupSize);
   gpu::LaunchOp launch = createLaunch(b, loc, groups, threads);
 
   Value first = b.create<arith::AddIOp>(
@@ -82,13 +68,8 @@ void mapToLaunch(scf::ParallelOp loop, int64_t workgroupSize) {
   auto walk = b.create<scf::ForOp>(loc, first, total, stride);
   b.setInsertionPoint(walk.getBody()->getTerminator());
   IRMapping mapping;
-  Value rest = walk.getInductionVar();
-  for (int64_t k = static_cast<int64_t>(extents.size()) - 1; k >= 0; --k) {
-    Value position = rest;
-    if (k > 0) {
-      position = b.create<arith::RemSIOp>(loc, rest, extents[k]);
-      rest = b.create<arith::DivSIOp>(loc, rest, extents[k]);
-    }
+  SmallVector<Value> positions = delinearize(b, loc, walk.getInductionVar(), extents);
+  for (auto [k, position] : llvm::enumerate(positions)) {
     Value iv = b.create<arith::AddIOp>(
         loc, loop.getLowerBound()[k],
         b.create<arith::MulIOp>(loc, position, loop.getStep()[k]));

@@ -1,0 +1,52 @@
+// KernelBuilder.h: pieces shared by the passes that write GPU kernels (gpu.launch) for
+// loops and linalg ops: launches, index arithmetic, linalg bodies inside kernels.
+#ifndef ASG_COMPILER_CONVERSION_LOOPSTOGPU_KERNELBUILDER_H
+#define ASG_COMPILER_CONVERSION_LOOPSTOGPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace asg {
+
+/// Vulkan guarantees at least 65535 workgroups per grid dimension.
+constexpr int64_t kMaxWorkgroups = 65535;
+
+/// A gpu.launch of `groups` x 1 x 1 workgroups of `threads` x 1 x 1 threads
+/// with an empty body ending in gpu.terminator; `b` is left inside the body.
+mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value groups,
+                                 mlir::Value threads);
+
+/// min(ceil(work / perGroup), 65535): workgroups for a grid-stride loop.
+mlir::Value gridFor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value work, int64_t perGroup);
+
+/// The product of index values (1 for none).
+mlir::Value product(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<mlir::Value> values);
+
+/// Indices of `linear` in a row-major space of `extents` (the last fastest).
+llvm::SmallVector<mlir::Value> delinearize(mlir::OpBuilder &b, mlir::Location loc,
+                                           mlir::Value linear,
+                                           llvm::ArrayRef<mlir::Value> extents);
+
+/// The loop sizes of a linalg op as index values.
+llvm::SmallVector<mlir::Value> loopSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::linalg::LinalgOp op);
+
+/// Loads operand `operand` of a linalg op on buffers at the loop indices `ivs`
+/// (through its indexing map).
+mlir::Value loadOperand(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp op,
+                        mlir::OpOperand &operand, mlir::ValueRange ivs);
+
+/// Stores `value` into init operand `operand` at the loop indices `ivs`.
+void storeOperand(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp op,
+                  mlir::OpOperand &operand, mlir::Value value, mlir::ValueRange ivs);
+
+/// Clones the body of `op` (block arguments already mapped in `mapping`)
+/// except its terminator and the ops in `skip`; `linalg.index d` becomes ivs[d].
+void cloneBody(mlir::OpBuilder &b, mlir::linalg::GenericOp op, mlir::IRMapping &mapping,
+               mlir::ValueRange ivs, llvm::ArrayRef<mlir::Operation *> skip = {});
+
+} // namespace asg
+
+#endif // ASG_COMPILER_CONVERSION_LOOPSTOGPU_KERNELBUILDER_H

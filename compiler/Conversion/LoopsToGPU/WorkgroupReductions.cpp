@@ -1,0 +1,211 @@
+// WorkgroupReductions.cpp: asg-gpu-workgroup-reductions, long linalg reductions as GPU
+// kernels where a workgroup cooperates on each output element (see Passes.td).
+#include "compiler/Conversion/LoopsToGPU/KernelBuilder.h"
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+namespace asg {
+#define GEN_PASS_DEF_ASGGPUWORKGROUPREDUCTIONS
+#include "compiler/Transforms/Passes.h.inc"
+
+namespace {
+
+/// A linalg.generic whose single output is `out = combiner(out, value)` with an
+/// associative, commutative combiner that has a neutral element.
+struct Reduction {
+  linalg::GenericOp op;
+  Operation *combiner;
+  TypedAttr neutral;
+};
+
+/// The neutral element of a combiner, or null when it is not one we reassociate.
+TypedAttr neutralElement(Operation *combiner) {
+  Type type = combiner->getResult(0).getType();
+  Builder b(combiner->getContext());
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
+    if (isa<arith::AddFOp>(combiner))
+      return b.getFloatAttr(type, llvm::APFloat::getZero(sem, /*Negative=*/true));
+    if (isa<arith::MulFOp>(combiner))
+      return b.getFloatAttr(type, llvm::APFloat::getOne(sem));
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combiner))
+      return b.getFloatAttr(type, llvm::APFloat::getInf(sem, /*Negative=*/true));
+    if (isa<arith::MinimumFOp, arith::MinNumFOp>(combiner))
+      return b.getFloatAttr(type, llvm::APFloat::getInf(sem));
+    return nullptr;
+  }
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType)
+    return nullptr;
+  unsigned width = intType.getWidth();
+  if (isa<arith::AddIOp, arith::OrIOp, arith::XOrIOp, arith::MaxUIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getZero(width));
+  if (isa<arith::MulIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt(width, 1));
+  if (isa<arith::AndIOp, arith::MinUIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getAllOnes(width));
+  if (isa<arith::MaxSIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getSignedMinValue(width));
+  if (isa<arith::MinSIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getSignedMaxValue(width));
+  return nullptr;
+}
+
+/// Whether `op` is a reduction this pass turns into a workgroup reduction: on
+/// buffers, one output, not a contraction (those get tiled kernels), a
+/// recognized combiner, and a long reduction (dynamic or >= minLength).
+std::optional<Reduction> matchReduction(linalg::GenericOp op, int64_t minLength) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0 || linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  int64_t length = 1;
+  for (auto [size, kind] : llvm::zip(op.getStaticLoopRanges(), op.getIteratorTypesArray()))
+    if (kind == utils::IteratorType::reduction)
+      length = ShapedType::isDynamic(size) || ShapedType::isDynamic(length)
+                   ? ShapedType::kDynamic
+                   : length * size;
+  if (!ShapedType::isDynamic(length) && length < minLength)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  Operation *combiner = yield.getOperand(0).getDefiningOp();
+  BlockArgument out = op.getRegionOutputArgs()[0];
+  if (!combiner || combiner->getBlock() != op.getBody() || combiner->getNumOperands() != 2 ||
+      !out.hasOneUse() || out.getUses().begin()->getOwner() != combiner)
+    return std::nullopt;
+  TypedAttr neutral = neutralElement(combiner);
+  if (!neutral)
+    return std::nullopt;
+  return Reduction{op, combiner, neutral};
+}
+
+/// combiner(lhs, rhs), cloned from the op's combiner.
+Value combine(OpBuilder &b, Operation *combiner, Value lhs, Value rhs) {
+  IRMapping mapping;
+  mapping.map(combiner->getOperand(0), lhs);
+  mapping.map(combiner->getOperand(1), rhs);
+  return b.clone(*combiner, mapping)->getResult(0);
+}
+
+/// One workgroup per output element (grid-stride over the outputs): each
+/// thread folds a strided share of the reduction into a partial, the
+/// partials meet in a tree in workgroup memory, and thread 0 folds the
+/// result into the output.
+void lowerReduction(const Reduction &reduction, int64_t threads) {
+  linalg::GenericOp op = reduction.op;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> sizes = loopSizes(b, loc, op);
+  SmallVector<unsigned> parallel, reduced;
+  for (auto [i, kind] : llvm::enumerate(op.getIteratorTypesArray()))
+    (kind == utils::IteratorType::reduction ? reduced : parallel).push_back(i);
+  auto pick = [&](ArrayRef<unsigned> dims) {
+    SmallVector<Value> picked;
+    for (unsigned d : dims)
+      picked.push_back(sizes[d]);
+    return picked;
+  };
+  SmallVector<Value> outerSizes = pick(parallel), innerSizes = pick(reduced);
+  Value outputs = product(b, loc, outerSizes), length = product(b, loc, innerSizes);
+  Value groups = b.create<arith::MinSIOp>(
+      loc, outputs, b.create<arith::ConstantIndexOp>(loc, kMaxWorkgroups));
+  Value threadCount = b.create<arith::ConstantIndexOp>(loc, threads);
+  gpu::LaunchOp launch = createLaunch(b, loc, groups, threadCount);
+  Value tid = launch.getThreadIds().x;
+  Operation *combiner = reduction.combiner;
+  Type type = combiner->getResult(0).getType();
+  // Memory space 3 is Workgroup in the Vulkan storage class mapping.
+  auto sharedType = MemRefType::get({threads}, type, nullptr, b.getI64IntegerAttr(3));
+  Value shared = b.create<memref::AllocOp>(loc, sharedType);
+  Value neutral = b.create<arith::ConstantOp>(loc, reduction.neutral);
+
+  auto outer = b.create<scf::ForOp>(loc, launch.getBlockIds().x, outputs, launch.getGridSize().x);
+  b.setInsertionPoint(outer.getBody()->getTerminator());
+  SmallVector<Value> outerIvs = delinearize(b, loc, outer.getInductionVar(), outerSizes);
+  // Reduction dims are 0 outside the inner loop (the output's map has none).
+  SmallVector<Value> ivs(sizes.size(), b.create<arith::ConstantIndexOp>(loc, 0));
+  for (auto [d, iv] : llvm::zip(parallel, outerIvs))
+    ivs[d] = iv;
+
+  // Each thread's partial.
+  auto inner = b.create<scf::ForOp>(loc, tid, length, threadCount, ValueRange{neutral});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(inner.getBody());
+    SmallVector<Value> innerIvs = delinearize(b, loc, inner.getInductionVar(), innerSizes);
+    SmallVector<Value> all = ivs;
+    for (auto [d, iv] : llvm::zip(reduced, innerIvs))
+      all[d] = iv;
+    IRMapping mapping;
+    for (OpOperand *input : op.getDpsInputOperands())
+      mapping.map(op.getMatchingBlockArgument(input), loadOperand(b, loc, op, *input, all));
+    cloneBody(b, op, mapping, all, {combiner});
+    BlockArgument out = op.getRegionOutputArgs()[0];
+    Value value = combiner->getOperand(0) == out ? combiner->getOperand(1)
+                                                 : combiner->getOperand(0);
+    Value partial = combine(b, combiner, inner.getRegionIterArgs()[0],
+                            mapping.lookupOrDefault(value));
+    b.create<scf::YieldOp>(loc, partial);
+  }
+
+  // The tree in workgroup memory. Threads whose loop ran no iteration start
+  // from the neutral element explicitly: SCF-to-SPIR-V only defines a loop's
+  // results once its body ran.
+  Value ran = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, tid, length);
+  Value partial = b.create<arith::SelectOp>(loc, ran, inner.getResult(0), neutral);
+  b.create<memref::StoreOp>(loc, partial, shared, tid);
+  b.create<gpu::BarrierOp>(loc);
+  for (int64_t stride = threads / 2; stride >= 1; stride /= 2) {
+    Value strideValue = b.create<arith::ConstantIndexOp>(loc, stride);
+    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, tid, strideValue);
+    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value mine = b.create<memref::LoadOp>(loc, shared, tid);
+      Value other = b.create<memref::LoadOp>(
+          loc, shared, ValueRange{b.create<arith::AddIOp>(loc, tid, strideValue)});
+      b.create<memref::StoreOp>(loc, combine(b, combiner, mine, other), shared, tid);
+    }
+    b.create<gpu::BarrierOp>(loc);
+  }
+  Value first = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, tid,
+                                        b.create<arith::ConstantIndexOp>(loc, 0));
+  auto write = b.create<scf::IfOp>(loc, first, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(write.thenBlock());
+    OpOperand &init = op.getDpsInitsMutable()[0];
+    Value total = b.create<memref::LoadOp>(loc, shared, ValueRange{
+                                                            b.create<arith::ConstantIndexOp>(loc, 0)});
+    Value previous = loadOperand(b, loc, op, init, ivs);
+    storeOperand(b, loc, op, init, combine(b, combiner, previous, total), ivs);
+  }
+  // The next output reuses the workgroup memory.
+  b.create<gpu::BarrierOp>(loc);
+  op.erase();
+}
+
+struct AsgGpuWorkgroupReductionsPass
+    : impl::AsgGpuWorkgroupReductionsBase<AsgGpuWorkgroupReductionsPass> {
+  using AsgGpuWorkgroupReductionsBase::AsgGpuWorkgroupReductionsBase;
+  void runOnOperation() override {
+    if (workgroupSize < 2 || workgroupSize > 1024 || !llvm::isPowerOf2_64(workgroupSize)) {
+      getOperation()->emitError("workgroup-size must be a power of two in [2, 1024]");
+      return signalPassFailure();
+    }
+    SmallVector<Reduction> reductions;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (std::optional<Reduction> reduction = matchReduction(op, minLength))
+        reductions.push_back(*reduction);
+    });
+    for (const Reduction &reduction : reductions)
+      lowerReduction(reduction, workgroupSize);
+  }
+};
+
+} // namespace
+} // namespace asg
