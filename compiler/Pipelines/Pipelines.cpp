@@ -69,6 +69,8 @@ void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &option
 void buildKernelsToSpirvPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
+  pm.addPass(createLinalgGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(createAsgGpuTiledContractions());
   pm.addNestedPass<func::FuncOp>(createAsgGpuWorkgroupReductions());
   pm.addPass(createAsgParallelDimsOutermost());
   pm.addPass(createConvertLinalgToParallelLoopsPass());

@@ -129,6 +129,26 @@ def AsgParallelDimsOutermost : Pass<"asg-parallel-dims-outermost"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgGpuTiledContractions : Pass<"asg-gpu-tiled-contractions", "mlir::func::FuncOp"> {
+  let summary = "Matmul-like linalg ops as GPU kernels with operand tiles in workgroup memory";
+  let description = [{
+    Runs on linalg ops on buffers (named ops generalized first). A contraction
+    with one reduction dim k, a dim i only the first operand uses and a dim j
+    only the second uses (batch dims are the rest; any operand layout)
+    becomes a gpu.launch: one workgroup of tile x tile threads per output
+    tile, stepping along k by `tile-size`; each step copies a tile of both
+    operands into workgroup memory (clamped loads, zero padding), then every
+    thread folds its output element with the op's own body, starting from
+    the output's value and adding in order of k like the CPU code.
+  }];
+  let options = [
+    Option<"tileSize", "tile-size", "int64_t", /*default=*/"16",
+           "Output tile edge (tile-size^2 threads per workgroup)">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect", "mlir::affine::AffineDialect"];
+}
+
 def AsgGpuWorkgroupReductions : Pass<"asg-gpu-workgroup-reductions", "mlir::func::FuncOp"> {
   let summary = "Long linalg reductions as kernels where a workgroup reduces each output element";
   let description = [{
