@@ -2,7 +2,7 @@
 // linearized iteration space (last dim fastest) with a grid-stride loop; host
 // code that touches buffers -> a launch of one thread.
 // RUN: asg-opt %s --pass-pipeline='builtin.module(func.func(asg-map-parallel-loops-to-gpu{workgroup-size=32}),canonicalize)' | FileCheck %s
-// RUN: asg-opt %s --pass-pipeline='builtin.module(func.func(asg-map-parallel-loops-to-gpu{workgroup-size=0}))' -verify-diagnostics -split-input-file -o /dev/null 2>&1 | FileCheck %s --check-prefix=SIZE
+// RUN: not asg-opt %s --pass-pipeline='builtin.module(func.func(asg-map-parallel-loops-to-gpu{workgroup-size=0}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=SIZE
 
 // CHECK-LABEL: func.func @kernels(
 // CHECK-SAME:      %[[A:.*]]: memref<?x4xf32>, %[[B:.*]]: memref<?x4xf32>, %[[S:.*]]: memref<f32>, %[[N:.*]]: index)
