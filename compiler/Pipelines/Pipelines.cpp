@@ -52,6 +52,7 @@ void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
 void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // Tensors -> buffers. Function boundaries get identity layouts, so the
   // runtime sees plain row-major buffers (docs/abi.md).
+  pm.addPass(createAsgPrivateFills());
   bufferization::OneShotBufferizationOptions bufferization;
   // Device buffers are opaque handles: no pointer arithmetic to align them.
   if (options.spirv)
@@ -69,7 +70,6 @@ void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &option
 void buildKernelsToSpirvPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
-  pm.addPass(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createAsgGpuTiledContractions());
   pm.addNestedPass<func::FuncOp>(createAsgGpuWorkgroupReductions());
   pm.addPass(createAsgParallelDimsOutermost());

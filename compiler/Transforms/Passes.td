@@ -54,6 +54,18 @@ def AsgFuse : Pass<"asg-fuse"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def AsgPrivateFills : Pass<"asg-private-fills"> {
+  let summary = "Give each op that accumulates into a filled tensor its own linalg.fill";
+  let description = [{
+    CSE merges equal fills (the zeros that several matmuls and reductions
+    start from) into one tensor; one-shot bufferization then fills one buffer
+    and copies it for every other user. A fill per user (cloned just before
+    it) is bufferized in place instead: a fill is cheaper than a copy, and on
+    the GPU the kernels fold the fill into the op that follows it.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def AsgContractionLoopOrder : Pass<"asg-contraction-loop-order"> {
   let summary = "Put the output's innermost dim innermost in contractions (matmul & co.)";
   let description = [{
@@ -132,14 +144,15 @@ def AsgParallelDimsOutermost : Pass<"asg-parallel-dims-outermost"> {
 def AsgGpuTiledContractions : Pass<"asg-gpu-tiled-contractions", "mlir::func::FuncOp"> {
   let summary = "Matmul-like linalg ops as GPU kernels with operand tiles in workgroup memory";
   let description = [{
-    Runs on linalg ops on buffers (named ops generalized first). A contraction
+    Runs on linalg ops on buffers (named contractions are generalized). A contraction
     with one reduction dim k, a dim i only the first operand uses and a dim j
     only the second uses (batch dims are the rest; any operand layout)
     becomes a gpu.launch: one workgroup of tile x tile threads per output
     tile, stepping along k by `tile-size`; each step copies a tile of both
     operands into workgroup memory (clamped loads, zero padding), then every
     thread folds its output element with the op's own body, starting from
-    the output's value and adding in order of k like the CPU code.
+    the output's value and adding in order of k like the CPU code (or from
+    the value of a linalg.fill of the output just before, which goes).
   }];
   let options = [
     Option<"tileSize", "tile-size", "int64_t", /*default=*/"16",
@@ -159,7 +172,8 @@ def AsgGpuWorkgroupReductions : Pass<"asg-gpu-workgroup-reductions", "mlir::func
     (grid-stride over the outputs), each thread folding a strided share of
     the reduction from the combiner's neutral element, the partials combined
     in a tree in workgroup memory, and thread 0 folding the total into the
-    output. This reassociates the reduction (like every GPU reduction);
+    output (or into the value of a linalg.fill of the output just before,
+    which goes). This reassociates the reduction (like every GPU reduction);
     contractions (matmul & co.) are left to their own tiled kernels, short
     reductions to one thread per output.
   }];

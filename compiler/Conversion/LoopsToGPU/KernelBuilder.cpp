@@ -96,4 +96,18 @@ void cloneBody(OpBuilder &b, linalg::GenericOp op, IRMapping &mapping, ValueRang
   }
 }
 
+linalg::FillOp initializingFill(linalg::LinalgOp op, OpOperand &init) {
+  Value buffer = init.get();
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      if (fill.getOutputs().front() == buffer && fill.hasPureBufferSemantics())
+        return fill;
+    bool touches = llvm::any_of(prev->getOperands(), [&](Value v) { return v == buffer; });
+    bool nested = prev->getNumRegions() != 0;
+    if (touches || nested)
+      return nullptr; // a use, an alias or control flow: keep the fill
+  }
+  return nullptr;
+}
+
 } // namespace asg

@@ -47,6 +47,12 @@ void storeOperand(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp
 void cloneBody(mlir::OpBuilder &b, mlir::linalg::GenericOp op, mlir::IRMapping &mapping,
                mlir::ValueRange ivs, llvm::ArrayRef<mlir::Operation *> skip = {});
 
+/// The linalg.fill that initializes `init` (an output buffer of `op`) when
+/// nothing reads or writes that buffer between the two: a kernel that
+/// writes every output element can start from the fill's value instead and
+/// the fill can go.
+mlir::linalg::FillOp initializingFill(mlir::linalg::LinalgOp op, mlir::OpOperand &init);
+
 } // namespace asg
 
 #endif // ASG_COMPILER_CONVERSION_LOOPSTOGPU_KERNELBUILDER_H

@@ -4,6 +4,8 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 
@@ -131,8 +133,11 @@ void lowerContraction(const Contraction &c, int64_t tile) {
   outIvs[c.i] = row;
   outIvs[c.j] = col;
   OpOperand &init = op.getDpsInitsMutable()[0];
-  Value start = guardedLoad(b, loc, op, init, outIvs, {{c.i, sizes[c.i]}, {c.j, sizes[c.j]}},
-                            mine, zeroC);
+  // Every output element is written: a fill just before becomes the start value.
+  linalg::FillOp fill = initializingFill(op, init);
+  Value start = fill ? b.create<arith::SelectOp>(loc, mine, fill.getInputs().front(), zeroC)
+                     : guardedLoad(b, loc, op, init, outIvs,
+                                   {{c.i, sizes[c.i]}, {c.j, sizes[c.j]}}, mine, zeroC);
 
   Value length = sizes[c.k];
   auto steps = b.create<scf::ForOp>(loc, zeroIndex, length, tileSize, ValueRange{start});
@@ -186,6 +191,8 @@ void lowerContraction(const Contraction &c, int64_t tile) {
   b.setInsertionPointToStart(write.thenBlock());
   storeOperand(b, loc, op, init, total, outIvs);
   op.erase();
+  if (fill)
+    fill.erase();
 }
 
 struct AsgGpuTiledContractionsPass
@@ -195,6 +202,18 @@ struct AsgGpuTiledContractionsPass
     if (tileSize < 1 || tileSize * tileSize > 1024) {
       getOperation()->emitError("tile-size must be in [1, 32]");
       return signalPassFailure();
+    }
+    // Named contractions (matmul, batch_matmul, ...) in generic form; fills
+    // stay named so initializingFill finds them.
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> named;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::GenericOp>(op) && linalg::isaContractionOpInterface(op))
+        named.push_back(op);
+    });
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
     }
     SmallVector<Contraction> contractions;
     getOperation()->walk([&](linalg::GenericOp op) {

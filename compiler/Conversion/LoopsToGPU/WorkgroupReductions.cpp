@@ -98,6 +98,8 @@ void lowerReduction(const Reduction &reduction, int64_t threads) {
   linalg::GenericOp op = reduction.op;
   OpBuilder b(op);
   Location loc = op.getLoc();
+  // Every output element is written: a fill just before is folded in.
+  linalg::FillOp fill = initializingFill(op, op.getDpsInitsMutable()[0]);
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   SmallVector<unsigned> parallel, reduced;
   for (auto [i, kind] : llvm::enumerate(op.getIteratorTypesArray()))
@@ -181,12 +183,14 @@ void lowerReduction(const Reduction &reduction, int64_t threads) {
     OpOperand &init = op.getDpsInitsMutable()[0];
     Value total = b.create<memref::LoadOp>(loc, shared, ValueRange{
                                                             b.create<arith::ConstantIndexOp>(loc, 0)});
-    Value previous = loadOperand(b, loc, op, init, ivs);
+    Value previous = fill ? fill.getInputs().front() : loadOperand(b, loc, op, init, ivs);
     storeOperand(b, loc, op, init, combine(b, combiner, previous, total), ivs);
   }
   // The next output reuses the workgroup memory.
   b.create<gpu::BarrierOp>(loc);
   op.erase();
+  if (fill)
+    fill.erase();
 }
 
 struct AsgGpuWorkgroupReductionsPass
