@@ -89,8 +89,8 @@ void buildKernelsToSpirvPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createAsgKernelsToSpirv());
   OpPassManager &kernels = pm.nest<spirv::ModuleOp>();
   kernels.addPass(spirv::createSPIRVLowerABIAttributesPass());
-  kernels.addPass(spirv::createSPIRVUpdateVCEPass());
-  pm.addPass(createAsgSerializeKernels());
+  pm.addPass(createAsgSerializeKernels()); // execution modes, VCE triple, words
+
 }
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {

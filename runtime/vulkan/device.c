@@ -83,11 +83,36 @@ static void read_properties(asgi_vk *vk) {
   vk->fn.vkGetPhysicalDeviceMemoryProperties(vk->phys, &vk->memory);
 }
 
+/* Whether the device offers extension `name`. */
+static bool has_extension(asgi_vk *vk, const char *name) {
+  uint32_t count = 0;
+  if (vk->fn.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &count, NULL) != VK_SUCCESS || count == 0)
+    return false;
+  VkExtensionProperties *all = calloc(count, sizeof *all);
+  bool found = false;
+  if (all && vk->fn.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &count, all) >= 0)
+    for (uint32_t i = 0; i < count && !found; i++) found = strcmp(all[i].extensionName, name) == 0;
+  free(all);
+  return found;
+}
+
+/* Kernels declare SignedZeroInfNanPreserve (float controls) so that NaN, inf and
+ * -0 survive the driver's compiler (docs/spirv.md). */
+static bool preserves_nan(asgi_vk *vk) {
+  if (!has_extension(vk, VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME)) return false;
+  VkPhysicalDeviceFloatControlsPropertiesKHR fc = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES_KHR};
+  VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &fc};
+  vk->fn.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
+  return fc.shaderSignedZeroInfNanPreserveFloat32 == VK_TRUE;
+}
+
 static asg_status create_device(asgi_vk *vk) {
   VkPhysicalDeviceFeatures have, want = {0};
   vk->fn.vkGetPhysicalDeviceFeatures(vk->phys, &have);
   want.shaderInt64 = have.shaderInt64;
   vk->int64 = have.shaderInt64 == VK_TRUE;
+  vk->nan_preserve = preserves_nan(vk);
+  const char *extensions[] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME};
   float priority = 1.0f;
   VkDeviceQueueCreateInfo q = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -99,6 +124,8 @@ static asg_status create_device(asgi_vk *vk) {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
       .queueCreateInfoCount = 1,
       .pQueueCreateInfos = &q,
+      .enabledExtensionCount = vk->nan_preserve ? 1 : 0,
+      .ppEnabledExtensionNames = extensions,
       .pEnabledFeatures = &want,
   };
   VkResult r = vk->fn.vkCreateDevice(vk->phys, &ci, NULL, &vk->device);

@@ -10,12 +10,14 @@ enum {
   kOpCapability = 17,
   kOpEntryPoint = 15,
   kCapabilityInt64 = 11,
+  kCapabilitySignedZeroInfNanPreserve = 4466,
   kExecutionModelGLCompute = 5,
   kSetsPerPool = 256,
 };
 
 /* Checks what the driver would choke on or report badly: the header, the instruction
- * stream, the entry point named by the descriptor, and the Int64 capability. */
+ * stream, the entry point named by the descriptor, and the Int64 and
+ * SignedZeroInfNanPreserve capabilities. */
 static asg_status scan_spirv(const asgi_vk *vk, size_t index, const asg_gpu_kernel *k) {
   const char *name = k->name;
   if (!k->code || k->code_size < 20 || k->code_size % 4 != 0)
@@ -34,6 +36,11 @@ static asg_status scan_spirv(const asgi_vk *vk, size_t index, const asg_gpu_kern
       return asgi_fail(ASG_ERR_UNSUPPORTED,
                        "kernel %zu ('%s') uses 64-bit integers, but device '%s' lacks shaderInt64 (i64 tensors cannot run "
                        "on it)",
+                       index, name, vk->device_name);
+    if (op == kOpCapability && count >= 2 && w[i + 1] == kCapabilitySignedZeroInfNanPreserve && !vk->nan_preserve)
+      return asgi_fail(ASG_ERR_UNSUPPORTED,
+                       "kernel %zu ('%s') keeps NaN, inf and -0 (SignedZeroInfNanPreserve), but device '%s' lacks "
+                       "VK_KHR_shader_float_controls with shaderSignedZeroInfNanPreserveFloat32",
                        index, name, vk->device_name);
     if (op == kOpEntryPoint && count >= 4 && w[i + 1] == kExecutionModelGLCompute) {
       size_t max = (size_t)(count - 3) * 4;

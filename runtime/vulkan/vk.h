@@ -23,6 +23,7 @@
   X(vkGetPhysicalDeviceProperties)                                                                                     \
   X(vkGetPhysicalDeviceProperties2)                                                                                    \
   X(vkGetPhysicalDeviceFeatures)                                                                                       \
+  X(vkEnumerateDeviceExtensionProperties)                                                                              \
   X(vkGetPhysicalDeviceQueueFamilyProperties)                                                                          \
   X(vkGetPhysicalDeviceMemoryProperties)                                                                               \
   X(vkCreateDevice)                                                                                                    \
@@ -198,6 +199,8 @@ struct asgi_vk {
   VkPhysicalDeviceMemoryProperties memory;
   uint64_t max_allocation;      /* maxMemoryAllocationSize */
   bool int64;                   /* shaderInt64 is enabled */
+  bool nan_preserve;            /* VK_KHR_shader_float_controls enabled, with
+                                   shaderSignedZeroInfNanPreserveFloat32 */
   bool force_staging;           /* ASG_VULKAN_STAGING: never map device buffers */
   bool lost;                    /* a submission failed: every later call fails */
   VkCommandPool command_pool;

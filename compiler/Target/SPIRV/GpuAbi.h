@@ -29,10 +29,12 @@ constexpr const char *kKernelTableAttr = "asg.gpu.kernels";
 constexpr const char *kSpirvWordsAttr = "asg.gpu.spirv";
 
 /// The SPIR-V environment of every kernel: SPIR-V 1.3 (Vulkan 1.1), 64-bit
-/// integers for i64 tensors.
+/// integers for i64 tensors, and float controls so drivers keep NaN, inf
+/// and signed zeros (SPEC's NaN propagation; without SignedZeroInfNanPreserve
+/// a driver may treat them as undefined, and NVIDIA's does).
 constexpr const char *kTargetEnv =
-    "#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64], "
-    "[SPV_KHR_storage_buffer_storage_class]>, #spirv.resource_limits<>>";
+    "#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, SignedZeroInfNanPreserve], "
+    "[SPV_KHR_storage_buffer_storage_class, SPV_KHR_float_controls]>, #spirv.resource_limits<>>";
 
 /// Calls field `field` of the recorder struct at `recorder` (an `!llvm.ptr`)
 /// with (self, operands...); returns its result when `resultType` is given.

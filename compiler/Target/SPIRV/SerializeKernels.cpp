@@ -4,6 +4,8 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Target/SPIRV/Serialization.h"
 
 #include "spirv-tools/libspirv.hpp"
@@ -53,6 +55,17 @@ struct AsgSerializeKernelsPass : impl::AsgSerializeKernelsBase<AsgSerializeKerne
         module.emitError("no SPIR-V module for kernel ") << kernel.get("name");
         return signalPassFailure();
       }
+      // f32 NaN, inf and -0 are preserved (the driver may not fold them away).
+      for (auto entry : llvm::to_vector(spirvModule.getOps<spirv::EntryPointOp>())) {
+        OpBuilder after(entry->getBlock(), std::next(entry->getIterator()));
+        after.create<spirv::ExecutionModeOp>(
+            entry.getLoc(), entry.getFn(), spirv::ExecutionMode::SignedZeroInfNanPreserve,
+            after.getI32ArrayAttr({32}));
+      }
+      OpPassManager vce(spirv::ModuleOp::getOperationName());
+      vce.addPass(spirv::createSPIRVUpdateVCEPass());
+      if (failed(runPipeline(vce, spirvModule)))
+        return signalPassFailure();
       SmallVector<uint32_t, 0> binary;
       if (failed(spirv::serialize(spirvModule, binary)))
         return signalPassFailure();
