@@ -97,15 +97,24 @@ void cloneBody(OpBuilder &b, linalg::GenericOp op, IRMapping &mapping, ValueRang
 }
 
 linalg::FillOp initializingFill(linalg::LinalgOp op, OpOperand &init) {
-  Value buffer = init.get();
+  // The buffer and the whole-buffer views (reshapes) it was made from.
+  SmallVector<Value> aliases = {init.get()};
+  while (Operation *def = aliases.back().getDefiningOp()) {
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def))
+      break;
+    aliases.push_back(def->getOperand(0));
+  }
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(prev))
-      if (fill.getOutputs().front() == buffer && fill.hasPureBufferSemantics())
+      if (fill.hasPureBufferSemantics() && llvm::is_contained(aliases, fill.getOutputs().front()))
         return fill;
-    bool touches = llvm::any_of(prev->getOperands(), [&](Value v) { return v == buffer; });
-    bool nested = prev->getNumRegions() != 0;
-    if (touches || nested)
-      return nullptr; // a use, an alias or control flow: keep the fill
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(prev) &&
+        llvm::is_contained(aliases, prev->getResult(0)))
+      continue; // the view itself
+    bool touches = llvm::any_of(prev->getOperands(),
+                                [&](Value v) { return llvm::is_contained(aliases, v); });
+    if (touches || prev->getNumRegions() != 0)
+      return nullptr; // a use, another alias or control flow: keep the fill
   }
   return nullptr;
 }

@@ -85,6 +85,10 @@ Value below(OpBuilder &b, Location loc, Value x, Value bound) {
 /// starting from the output's value and adding in order of k (as the CPU does).
 void lowerContraction(const Contraction &c, int64_t tile) {
   linalg::GenericOp op = c.op;
+  // Every output element is written: a fill just before becomes the start
+  // value (looked up before this function adds ops in between).
+  OpOperand &init = op.getDpsInitsMutable()[0];
+  linalg::FillOp fill = initializingFill(op, init);
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
@@ -132,9 +136,6 @@ void lowerContraction(const Contraction &c, int64_t tile) {
   SmallVector<Value> outIvs = ivs;
   outIvs[c.i] = row;
   outIvs[c.j] = col;
-  OpOperand &init = op.getDpsInitsMutable()[0];
-  // Every output element is written: a fill just before becomes the start value.
-  linalg::FillOp fill = initializingFill(op, init);
   Value start = fill ? b.create<arith::SelectOp>(loc, mine, fill.getInputs().front(), zeroC)
                      : guardedLoad(b, loc, op, init, outIvs,
                                    {{c.i, sizes[c.i]}, {c.j, sizes[c.j]}}, mine, zeroC);

@@ -14,8 +14,13 @@ namespace asg {
 
 namespace {
 
-/// A linalg.generic whose single output is `out = combiner(out, value)` with an
-/// associative, commutative combiner that has a neutral element.
+/// Threads per workgroup of the one-thread-per-output reductions.
+constexpr int64_t kPerThreadWorkgroup = 64;
+
+/// A linalg.generic reduction with a single output. When its reduction is
+/// long and the output is `out = combiner(out, value)` with an associative,
+/// commutative combiner that has a neutral element, a workgroup reduces each
+/// output element (`combiner` set); otherwise one thread does (`combiner` null).
 struct Reduction {
   linalg::GenericOp op;
   Operation *combiner;
@@ -55,9 +60,10 @@ TypedAttr neutralElement(Operation *combiner) {
   return nullptr;
 }
 
-/// Whether `op` is a reduction this pass turns into a workgroup reduction: on
-/// buffers, one output, not a contraction (those get tiled kernels), a
-/// recognized combiner, and a long reduction (dynamic or >= minLength).
+/// Whether `op` is a reduction this pass makes a kernel of: on buffers, one
+/// output, not a contraction (those get tiled kernels); a workgroup reduction
+/// when it also has a recognized combiner and a long reduction (dynamic or
+/// >= minLength).
 std::optional<Reduction> matchReduction(linalg::GenericOp op, int64_t minLength) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0 || linalg::isaContractionOpInterface(op))
@@ -68,17 +74,18 @@ std::optional<Reduction> matchReduction(linalg::GenericOp op, int64_t minLength)
       length = ShapedType::isDynamic(size) || ShapedType::isDynamic(length)
                    ? ShapedType::kDynamic
                    : length * size;
+  Reduction perThread{op, nullptr, nullptr};
   if (!ShapedType::isDynamic(length) && length < minLength)
-    return std::nullopt;
+    return perThread;
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
   Operation *combiner = yield.getOperand(0).getDefiningOp();
   BlockArgument out = op.getRegionOutputArgs()[0];
   if (!combiner || combiner->getBlock() != op.getBody() || combiner->getNumOperands() != 2 ||
       !out.hasOneUse() || out.getUses().begin()->getOwner() != combiner)
-    return std::nullopt;
+    return perThread;
   TypedAttr neutral = neutralElement(combiner);
   if (!neutral)
-    return std::nullopt;
+    return perThread;
   return Reduction{op, combiner, neutral};
 }
 
@@ -193,6 +200,62 @@ void lowerReduction(const Reduction &reduction, int64_t threads) {
     fill.erase();
 }
 
+/// One thread per output element (a grid-stride loop over the outputs): the
+/// element is carried in a register through the whole reduction, in order,
+/// starting from the output's value (or the fill's), and stored once.
+void lowerPerThreadReduction(linalg::GenericOp op, int64_t threads) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  OpOperand &init = op.getDpsInitsMutable()[0];
+  linalg::FillOp fill = initializingFill(op, init);
+  SmallVector<Value> sizes = loopSizes(b, loc, op);
+  SmallVector<unsigned> parallel, reduced;
+  for (auto [i, kind] : llvm::enumerate(op.getIteratorTypesArray()))
+    (kind == utils::IteratorType::reduction ? reduced : parallel).push_back(i);
+  SmallVector<Value> outerSizes, innerSizes;
+  for (unsigned d : parallel)
+    outerSizes.push_back(sizes[d]);
+  for (unsigned d : reduced)
+    innerSizes.push_back(sizes[d]);
+  Value outputs = product(b, loc, outerSizes), length = product(b, loc, innerSizes);
+  Value threadCount = b.create<arith::ConstantIndexOp>(loc, threads);
+  gpu::LaunchOp launch = createLaunch(b, loc, gridFor(b, loc, outputs, threads), threadCount);
+  Value first = b.create<arith::AddIOp>(
+      loc, b.create<arith::MulIOp>(loc, launch.getBlockIds().x, threadCount),
+      launch.getThreadIds().x);
+  Value stride = b.create<arith::MulIOp>(loc, launch.getGridSize().x, threadCount);
+  auto outer = b.create<scf::ForOp>(loc, first, outputs, stride);
+  b.setInsertionPoint(outer.getBody()->getTerminator());
+  SmallVector<Value> ivs(sizes.size(), b.create<arith::ConstantIndexOp>(loc, 0));
+  for (auto [d, iv] : llvm::zip(parallel, delinearize(b, loc, outer.getInductionVar(), outerSizes)))
+    ivs[d] = iv;
+  Value start = fill ? fill.getInputs().front() : loadOperand(b, loc, op, init, ivs);
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  auto inner = b.create<scf::ForOp>(loc, zero, length, b.create<arith::ConstantIndexOp>(loc, 1),
+                                    ValueRange{start});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(inner.getBody());
+    SmallVector<Value> all = ivs;
+    for (auto [d, iv] : llvm::zip(reduced, delinearize(b, loc, inner.getInductionVar(), innerSizes)))
+      all[d] = iv;
+    IRMapping mapping;
+    for (OpOperand *input : op.getDpsInputOperands())
+      mapping.map(op.getMatchingBlockArgument(input), loadOperand(b, loc, op, *input, all));
+    mapping.map(op.getRegionOutputArgs()[0], inner.getRegionIterArgs()[0]);
+    cloneBody(b, op, mapping, all);
+    auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+    b.create<scf::YieldOp>(loc, mapping.lookupOrDefault(yield.getOperand(0)));
+  }
+  // SCF-to-SPIR-V defines a loop's results only once its body ran.
+  Value ran = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, zero, length);
+  storeOperand(b, loc, op, init, b.create<arith::SelectOp>(loc, ran, inner.getResult(0), start),
+               ivs);
+  op.erase();
+  if (fill)
+    fill.erase();
+}
+
 struct AsgGpuWorkgroupReductionsPass
     : impl::AsgGpuWorkgroupReductionsBase<AsgGpuWorkgroupReductionsPass> {
   using AsgGpuWorkgroupReductionsBase::AsgGpuWorkgroupReductionsBase;
@@ -206,8 +269,12 @@ struct AsgGpuWorkgroupReductionsPass
       if (std::optional<Reduction> reduction = matchReduction(op, minLength))
         reductions.push_back(*reduction);
     });
-    for (const Reduction &reduction : reductions)
-      lowerReduction(reduction, workgroupSize);
+    for (const Reduction &reduction : reductions) {
+      if (reduction.combiner)
+        lowerReduction(reduction, workgroupSize);
+      else
+        lowerPerThreadReduction(reduction.op, kPerThreadWorkgroup);
+    }
   }
 };
 

@@ -1,7 +1,7 @@
 // The kernels of linalg ops that need more than one thread per output:
 // asg-gpu-tiled-contractions (matmul & co., operand tiles in workgroup memory)
 // and asg-gpu-workgroup-reductions (long reductions, a tree in workgroup memory).
-// RUN: asg-opt %s --pass-pipeline='builtin.module(linalg-generalize-named-ops,func.func(asg-gpu-tiled-contractions,asg-gpu-workgroup-reductions),canonicalize,cse)' | FileCheck %s
+// RUN: asg-opt %s --pass-pipeline='builtin.module(func.func(asg-gpu-tiled-contractions,asg-gpu-workgroup-reductions),canonicalize,cse)' | FileCheck %s
 // RUN: not asg-opt %s --pass-pipeline='builtin.module(func.func(asg-gpu-tiled-contractions{tile-size=64}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=TILE
 // RUN: not asg-opt %s --pass-pipeline='builtin.module(func.func(asg-gpu-workgroup-reductions{workgroup-size=96}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=WG
 // TILE: error: tile-size must be in [1, 32]
@@ -74,11 +74,23 @@ func.func @row_sums(%x: memref<?x256xf32>, %s: memref<?xf32>) {
   return
 }
 
-// Short reductions stay one thread per output (no launch here).
+// Short reductions: one thread per output element, carried in a register
+// from the value of the fill just before (which goes) and stored once.
 // CHECK-LABEL: func.func @short_rows(
-// CHECK-NOT:     gpu.launch
-// CHECK:         linalg.generic
+// CHECK-SAME:      %[[X:.*]]: memref<?x4xf32>, %[[S:.*]]: memref<?xf32>)
+// CHECK-DAG:     %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-NOT:     linalg.fill
+// CHECK:         gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64,
+// CHECK:           scf.for %[[ROW:.*]] =
+// CHECK:             %[[MAX:.*]] = scf.for %[[COL:.*]] = %c0 to %c4 step %c1 iter_args(%[[ACC:.*]] = %[[NEG_INF]]) -> (f32)
+// CHECK-NEXT:          %[[V:.*]] = memref.load %[[X]][%[[ROW]], %[[COL]]]
+// CHECK-NEXT:          %[[M:.*]] = arith.maximumf %[[ACC]], %[[V]]
+// CHECK-NEXT:          scf.yield %[[M]]
+// CHECK:             memref.store %[[MAX]], %[[S]][%[[ROW]]]
+// CHECK-NOT:     linalg.generic
 func.func @short_rows(%x: memref<?x4xf32>, %s: memref<?xf32>) {
+  %neg_inf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%neg_inf : f32) outs(%s : memref<?xf32>)
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
                   iterator_types = ["parallel", "reduction"]}
       ins(%x : memref<?x4xf32>) outs(%s : memref<?xf32>) {
