@@ -214,6 +214,8 @@ def AsgFlattenKernelMemrefs : Pass<"asg-flatten-kernel-memrefs", "mlir::func::Fu
     uses from above, the host takes its base buffer as `memref<?xT>` and
     the body computes `offset + sum(index_i * stride_i)` itself, from
     offsets, sizes and strides captured as scalars (static ones as constants).
+    Constants and integer casts are then sunk into the launch, so kernels
+    take only run-time index, i1 and 32-bit scalars.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }

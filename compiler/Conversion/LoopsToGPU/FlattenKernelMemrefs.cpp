@@ -107,9 +107,14 @@ LogicalResult flattenLaunch(gpu::LaunchOp launch) {
       }
     }
   }
-  // Constants are cloned in: only real run-time values remain arguments.
-  return sinkOperationsIntoLaunchOp(
-      launch, [](Operation *op) { return matchPattern(op, m_Constant()); });
+  // Constants and integer casts are cloned in: only real run-time values
+  // remain arguments, and those are index, i1 or 32-bit values (push
+  // constant words), not the i64 copies of dims the host made.
+  return sinkOperationsIntoLaunchOp(launch, [](Operation *op) {
+    return matchPattern(op, m_Constant()) ||
+           isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp, arith::ExtUIOp,
+               arith::TruncIOp>(op);
+  });
 }
 
 struct AsgFlattenKernelMemrefsPass
