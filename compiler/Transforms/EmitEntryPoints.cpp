@@ -83,7 +83,7 @@ std::string buildKernelTable(OpBuilder &b, ModuleOp module, ArrayAttr spirvWords
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   // { const char *name; const uint32_t *code; uint64_t code_size; uint32_t num_buffers,
-  //   num_push_constants, workgroup_size[3], reserved; }
+  //   num_push_constants, workgroup_size[3], written; }
   auto kernelType = LLVM::LLVMStructType::getLiteral(
       ctx, {ptr, ptr, i64, i32, i32, LLVM::LLVMArrayType::get(i32, 3), i32});
   auto kernels = module->getAttrOfType<ArrayAttr>(kKernelTableAttr);
@@ -121,7 +121,7 @@ std::string buildKernelTable(OpBuilder &b, ModuleOp module, ArrayAttr spirvWords
     for (auto [d, size] :
          llvm::enumerate(kernelAttr.getAs<DenseI32ArrayAttr>("workgroup_size").asArrayRef()))
       set(constant32(size), {5, static_cast<int64_t>(d)});
-    set(constant32(0), {6});
+    set(constant32(kernelAttr.getAs<IntegerAttr>("written").getInt()), {6});
     array = b.create<LLVM::InsertValueOp>(loc, array, kernel, ArrayRef<int64_t>{int64_t(i)});
   }
   b.create<LLVM::ReturnOp>(loc, array);

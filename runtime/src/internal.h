@@ -231,6 +231,8 @@ typedef struct asgi_device_stats {
   uint64_t buffers_mapped;    /* pool buffers the host maps (device memory it can see) */
   uint64_t tensor_uploads;    /* parameter/state tensors sent to the device */
   uint64_t tensor_downloads;  /* parameter/state tensors read back to the host */
+  uint64_t last_dispatches;   /* dispatches recorded by the last entry-point call */
+  uint64_t last_barriers;     /* compute barriers between them (only where one depends on another) */
 } asgi_device_stats;
 
 /** Fills *out for a session on a Vulkan device; false (and *out zeroed) on the cpu. */

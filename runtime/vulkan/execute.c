@@ -49,6 +49,8 @@ void asgi_vk_close(asgi_vk *vk) {
     asgi_vk_kernels_destroy(vk);
   }
   free(vk->call.handles);
+  free(vk->call.accessed);
+  free(vk->call.written);
   free(vk->tensors);
   asgi_vk_device_close(vk);
   free(vk);
@@ -67,6 +69,8 @@ bool asgi_session_device_stats(const asg_session *s, asgi_device_stats *out) {
   out->buffers_mapped = vk->pool.buffers_mapped;
   out->tensor_uploads = vk->tensor_uploads;
   out->tensor_downloads = vk->tensor_downloads;
+  out->last_dispatches = vk->last_dispatches;
+  out->last_barriers = vk->last_barriers;
   return true;
 }
 
@@ -300,6 +304,9 @@ asg_status asgi_vk_run(asg_session *s, size_t ei, const asg_tensor **by_arg, asg
     /* the descriptor stores SPIR-V entry functions cast to asg_entry_fn (runtime.h) */
     asg_gpu_entry_fn fn = (asg_gpu_entry_fn)(void (*)(void))s->desc->entry_fns[ei];
     fn((void *const *)c->args, c->res_words, asgi_vk_call_recorder(vk));
+    asgi_vk_flush_dispatches(vk); /* the copies of the results and the status come after */
+    vk->last_dispatches = vk->call.dispatches;
+    vk->last_barriers = vk->call.barriers;
     if (vk->call.status != ASG_OK)
       st = vk->call.status == ASG_ERR_ABI
                ? asgi_fail(ASG_ERR_ABI, "entry point '%s' broke the ABI: %s", e->name, vk->call.message)

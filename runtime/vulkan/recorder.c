@@ -103,13 +103,61 @@ static void compute_barrier(asgi_vk *vk) {
   VkMemoryBarrier mb = {
       .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
       .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-      /* later dispatches read and write, later copies read results and overwrite reused buffers */
+      /* later dispatches read and write, later copies read results and overwrite reused
+       * buffers, the host reads mapped results */
       .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
-                       VK_ACCESS_TRANSFER_WRITE_BIT,
+                       VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT,
   };
   vk->fn.vkCmdPipelineBarrier(vk->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL,
-                              0, NULL);
+                              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
+                                  VK_PIPELINE_STAGE_HOST_BIT,
+                              0, 1, &mb, 0, NULL, 0, NULL);
+  vk->call.barriers++;
+  vk->call.num_accessed = vk->call.num_written = 0;
+}
+
+void asgi_vk_flush_dispatches(asgi_vk *vk) {
+  if (vk->call.num_accessed) compute_barrier(vk);
+}
+
+static bool contains(asgi_vk_buffer *const *set, size_t n, const asgi_vk_buffer *b) {
+  for (size_t i = 0; i < n; i++)
+    if (set[i] == b) return true;
+  return false;
+}
+
+static bool add_to(asgi_vk_buffer ***set, size_t *n, size_t *cap, asgi_vk_buffer *b) {
+  if (contains(*set, *n, b)) return true;
+  if (*n == *cap) {
+    size_t nc = *cap ? 2 * *cap : 32;
+    asgi_vk_buffer **p = realloc(*set, nc * sizeof *p);
+    if (!p) return false;
+    *set = p;
+    *cap = nc;
+  }
+  (*set)[(*n)++] = b;
+  return true;
+}
+
+/* A barrier before a dispatch only where it depends on one since the last barrier:
+ * it touches a buffer written since (read after write, write after write), or writes
+ * one accessed since (write after read; released buffers come back from the pool). */
+static bool order_dispatch(asgi_vk *vk, const asg_gpu_kernel *k, asgi_vk_handle *const *hs) {
+  asgi_vk_call *c = &vk->call;
+  bool hazard = false;
+  for (uint32_t i = 0; i < k->num_buffers && !hazard; i++) {
+    bool writes = i >= 32 || (k->written >> i & 1u);
+    hazard = contains(c->written, c->num_written, hs[i]->buf) ||
+             (writes && contains(c->accessed, c->num_accessed, hs[i]->buf));
+  }
+  if (hazard) compute_barrier(vk);
+  for (uint32_t i = 0; i < k->num_buffers; i++) {
+    bool writes = i >= 32 || (k->written >> i & 1u);
+    if (!add_to(&c->accessed, &c->num_accessed, &c->cap_accessed, hs[i]->buf) ||
+        (writes && !add_to(&c->written, &c->num_written, &c->cap_written, hs[i]->buf)))
+      return false;
+  }
+  return true;
 }
 
 void asgi_vk_record_transfer_barrier(asgi_vk *vk) {
@@ -181,6 +229,10 @@ static void rec_dispatch(void *self, int64_t kernel, void *const *buffers, const
   if (!check_dispatch(vk, kernel, buffers, push, g, hs)) goto done;
   if (gx == 0 || gy == 0 || gz == 0) goto done; /* an empty grid: nothing to run */
   const asgi_vk_kernel *k = &vk->kernels[kernel];
+  if (!order_dispatch(vk, k->desc, hs)) {
+    record_failure(vk, asgi_fail(ASG_ERR_OUT_OF_MEMORY, "out of memory"));
+    goto done;
+  }
   if (nb) {
     VkDescriptorSet set;
     asg_status st = asgi_vk_descriptor_set(vk, (size_t)kernel, &set);
@@ -214,7 +266,6 @@ static void rec_dispatch(void *self, int64_t kernel, void *const *buffers, const
   if (k->desc->num_push_constants)
     vk->fn.vkCmdPushConstants(vk->cmd, k->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, k->desc->num_push_constants * 4, push);
   vk->fn.vkCmdDispatch(vk->cmd, (uint32_t)gx, (uint32_t)gy, (uint32_t)gz);
-  compute_barrier(vk);
   vk->call.dispatches++;
 done:
   if (hs != stack_hs) free(hs);
@@ -233,6 +284,7 @@ asg_status asgi_vk_record_upload(asgi_vk *vk, asgi_vk_buffer *buf, uint64_t dst_
   asg_status st = asgi_vk_staging_get(vk, bytes, &sb, &off);
   if (st != ASG_OK) return st;
   memcpy(sb->map + off, data, (size_t)bytes);
+  asgi_vk_flush_dispatches(vk); /* the buffer may be a reused one that dispatches still use */
   VkBufferCopy region = {off, dst_offset, bytes};
   vk->fn.vkCmdCopyBuffer(vk->cmd, sb->buffer, buf->buffer, 1, &region);
   asgi_vk_record_transfer_barrier(vk);
@@ -249,6 +301,8 @@ asg_status asgi_vk_call_begin(asgi_vk *vk) {
   c->message[0] = '\0';
   c->bound = VK_NULL_HANDLE;
   c->dispatches = 0;
+  c->barriers = 0;
+  c->num_accessed = c->num_written = 0;
   asgi_vk_staging_reset(vk);
   asgi_vk_descriptor_pools_reset(vk);
   VkCommandBufferBeginInfo bi = {

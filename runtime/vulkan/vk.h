@@ -170,6 +170,11 @@ typedef struct asgi_vk_call {
   char message[1024];     /* its message */
   VkPipeline bound;       /* the pipeline bound last, or VK_NULL_HANDLE */
   uint64_t dispatches;    /* recorded */
+  uint64_t barriers;      /* compute barriers recorded */
+  /* Buffers dispatched on since the last compute barrier: every one accessed,
+   * and those written (a later dispatch touching them needs a barrier first). */
+  asgi_vk_buffer **accessed, **written;
+  size_t num_accessed, num_written, cap_accessed, cap_written;
   bool recording;         /* the command buffer is in the recording state */
   asg_gpu_recorder recorder;
 } asgi_vk_call;
@@ -220,6 +225,7 @@ struct asgi_vk {
   asgi_vk_tensor *tensors;      /* num_params + num_states */
   size_t num_tensors;
   uint64_t tensor_uploads, tensor_downloads;
+  uint64_t last_dispatches, last_barriers; /* of the last entry-point call */
 };
 
 /* device.c */
@@ -277,6 +283,9 @@ void asgi_vk_record_transfer_barrier(asgi_vk *vk);
 asg_status asgi_vk_call_submit(asgi_vk *vk);
 /** Ends a call: returns every buffer it allocated and did not keep to the pool. */
 void asgi_vk_call_end(asgi_vk *vk);
+/** Orders everything dispatched so far before what comes next (transfers, the
+ *  host): a compute barrier if any dispatch ran since the last one. */
+void asgi_vk_flush_dispatches(asgi_vk *vk);
 
 /* tensors.c */
 /** Makes the device copy of tensor t current inside a call (a mapped copy now, else a

@@ -249,11 +249,12 @@ static const asg_entry_fn kEntries[] = {
 };
 
 static const asg_gpu_kernel kKernels[kNumKernels] = {
-    [kAddBias] = {"add_bias", fake_spv_add_bias, sizeof fake_spv_add_bias, 3, 2, {64, 1, 1}, 0},
-    [kCheckNan] = {"check_nan", fake_spv_check_nan, sizeof fake_spv_check_nan, 2, 2, {64, 1, 1}, 0},
-    [kAxpy] = {"axpy", fake_spv_axpy, sizeof fake_spv_axpy, 3, 3, {64, 1, 1}, 0},
-    [kSum] = {"sum", fake_spv_sum, sizeof fake_spv_sum, 2, 1, {1, 1, 1}, 0},
-    [kIncI64] = {"inc_i64", fake_spv_inc_i64, sizeof fake_spv_inc_i64, 2, 0, {1, 1, 1}, 0},
+    /* the last field: the bindings each kernel writes (its output) */
+    [kAddBias] = {"add_bias", fake_spv_add_bias, sizeof fake_spv_add_bias, 3, 2, {64, 1, 1}, 1u << 2},
+    [kCheckNan] = {"check_nan", fake_spv_check_nan, sizeof fake_spv_check_nan, 2, 2, {64, 1, 1}, 1u << 1},
+    [kAxpy] = {"axpy", fake_spv_axpy, sizeof fake_spv_axpy, 3, 3, {64, 1, 1}, 1u << 2},
+    [kSum] = {"sum", fake_spv_sum, sizeof fake_spv_sum, 2, 1, {1, 1, 1}, 1u << 1},
+    [kIncI64] = {"inc_i64", fake_spv_inc_i64, sizeof fake_spv_inc_i64, 2, 0, {1, 1, 1}, 1u << 1},
 };
 
 __attribute__((visibility("default"))) const asg_model_desc fakegpu_model = {

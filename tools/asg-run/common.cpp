@@ -54,10 +54,14 @@ void printPeakMemory(const asg_session *s) {
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "peak memory: %.1f MiB (max resident set)\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
   asgi_device_stats ds;
-  if (asgi_session_device_stats(s, &ds))
+  if (asgi_session_device_stats(s, &ds)) {
     std::fprintf(stderr, "device memory: peak %.1f KiB in the buffer pool (%llu buffers created, %llu reuses)\n",
                  static_cast<double>(ds.bytes_peak) / 1024.0,
                  static_cast<unsigned long long>(ds.buffers_created), static_cast<unsigned long long>(ds.buffers_reused));
+    std::fprintf(stderr, "last call: %llu dispatches, %llu barriers\n",
+                 static_cast<unsigned long long>(ds.last_dispatches),
+                 static_cast<unsigned long long>(ds.last_barriers));
+  }
 }
 
 void saveWeights(asg_session *s, const std::string &path) {

@@ -23,6 +23,7 @@ struct KernelInfo {
   std::string entry; // the host function launching it
   SmallVector<unsigned> bufferArgs, scalarArgs;
   SmallVector<int32_t, 3> workgroupSize;
+  uint32_t written = 0; // bit b: binding b is written (bindings >= 32: always assumed)
 };
 
 /// i32 word -> the scalar type a kernel argument had.
@@ -90,9 +91,16 @@ LogicalResult bindKernel(KernelInfo &kernel) {
   for (unsigned arg : kernel.scalarArgs)
     erase.set(arg);
   func.eraseArguments(erase);
-  for (unsigned binding = 0; binding < func.getNumArguments(); ++binding)
+  for (unsigned binding = 0; binding < func.getNumArguments(); ++binding) {
     func.setArgAttr(binding, spirv::getInterfaceVarABIAttrName(),
                     spirv::getInterfaceVarABIAttr(/*descriptorSet=*/0, binding, std::nullopt, ctx));
+    // The runtime orders only dispatches that touch a buffer one of them writes.
+    bool writes = binding >= 32 || llvm::any_of(func.getArgument(binding).getUsers(), [](Operation *user) {
+                    return !isa<memref::LoadOp>(user);
+                  });
+    if (writes && binding < 32)
+      kernel.written |= 1u << binding;
+  }
   func->setAttr(spirv::getEntryPointABIAttrName(),
                 spirv::getEntryPointABIAttr(ctx, kernel.workgroupSize));
   return success();
@@ -228,6 +236,7 @@ struct AsgGpuDispatchAbiPass : impl::AsgGpuDispatchAbiBase<AsgGpuDispatchAbiPass
       fields.append("buffers", b.getI32IntegerAttr(kernel.bufferArgs.size()));
       fields.append("push_constants", b.getI32IntegerAttr(kernel.scalarArgs.size()));
       fields.append("workgroup_size", b.getDenseI32ArrayAttr(kernel.workgroupSize));
+      fields.append("written", b.getI32IntegerAttr(static_cast<int32_t>(kernel.written)));
       table.push_back(fields.getDictionary(ctx));
     }
     module->setAttr(kKernelTableAttr, b.getArrayAttr(table));

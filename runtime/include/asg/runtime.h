@@ -61,7 +61,8 @@ typedef struct asg_gpu_kernel {
   uint32_t num_buffers;         /**< storage buffers at set 0, bindings 0..num_buffers-1 */
   uint32_t num_push_constants;  /**< 32-bit push constant words at offset 0 */
   uint32_t workgroup_size[3];   /**< its LocalSize */
-  uint32_t reserved;            /**< 0 */
+  uint32_t written;             /**< bit i set: binding i may be written (bindings >= 32:
+                                     always assumed written); the others are only read */
 } asg_gpu_kernel;
 
 /** The descriptor a compiled model exports as `<name>_model` (and, in a shared
