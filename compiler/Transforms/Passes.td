@@ -230,8 +230,8 @@ def AsgGpuDispatchAbi : Pass<"asg-gpu-dispatch-abi", "mlir::ModuleOp"> {
     `!llvm.ptr` argument (the runtime's `asg_gpu_recorder`), every
     `gpu.launch_func` becomes a `dispatch` call through it, and every
     `memref.get_global` becomes a fresh buffer filled by `upload`. The kernel
-    table (name, buffers, push constants, workgroup size) is recorded in the
-    module attribute `asg.gpu.kernels`.
+    table (name, buffers, push constants, workgroup size, the mask of the
+    bindings it writes) is recorded in the module attribute `asg.gpu.kernels`.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::spirv::SPIRVDialect",
                            "mlir::memref::MemRefDialect"];

@@ -2,10 +2,11 @@
 // constants and its buffers bindings 0..n-1; the host calls the recorder's
 // dispatch (field 4) with the kernel index, the buffer handles, the push
 // constant words and the grid; constant globals are uploaded (field 3) into
-// fresh buffers; the kernel table lands in a module attribute.
+// fresh buffers; the kernel table (binding 2 is the one written) lands in a
+// module attribute.
 // RUN: asg-opt %s --asg-flatten-kernel-memrefs --gpu-kernel-outlining --asg-gpu-dispatch-abi --canonicalize | FileCheck %s
 
-// CHECK:       module attributes {asg.gpu.kernels = [{buffers = 3 : i32, entry = "forward", module = "forward_kernel", name = "forward_kernel", push_constants = 1 : i32, workgroup_size = array<i32: 64, 1, 1>}]
+// CHECK:       module attributes {asg.gpu.kernels = [{buffers = 3 : i32, entry = "forward", module = "forward_kernel", name = "forward_kernel", push_constants = 1 : i32, workgroup_size = array<i32: 64, 1, 1>, written = 4 : i32}]
 // CHECK-LABEL: func.func @forward(
 // CHECK-SAME:      %[[A:.*]]: memref<?xf32>, %[[B:.*]]: memref<?xf32>, %[[N:.*]]: index, %[[SCALE:.*]]: f32, %[[REC:.*]]: !llvm.ptr) -> memref<?xf32> attributes {asg.gpu.recorder_arg}
 // CHECK-DAG:     %[[WORDS:.*]] = llvm.alloca %{{.*}} x i32
