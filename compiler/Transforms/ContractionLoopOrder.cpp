@@ -1,5 +1,6 @@
 // ContractionLoopOrder.cpp: asg-contraction-loop-order, interchanges contraction loops so
 // the innermost loop streams the output's contiguous dim (see Passes.td).
+#include "compiler/Transforms/LinalgUtils.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -46,16 +47,7 @@ struct StreamInnermostDim : OpInterfaceRewritePattern<linalg::LinalgOp> {
     std::optional<SmallVector<unsigned>> order = streamingOrder(op);
     if (!order)
       return rewriter.notifyMatchFailure(op, "not a contraction with a better loop order");
-    auto generic = llvm::dyn_cast<linalg::GenericOp>(op.getOperation());
-    if (!generic) {
-      FailureOr<linalg::GenericOp> generalized = linalg::generalizeNamedOp(rewriter, op);
-      if (failed(generalized))
-        return rewriter.notifyMatchFailure(op, "cannot generalize");
-      generic = *generalized;
-    }
-    if (failed(linalg::interchangeGenericOp(rewriter, generic, *order)))
-      return rewriter.notifyMatchFailure(op, "interchange failed");
-    return success();
+    return interchangeLoops(rewriter, op, *order);
   }
 };
 

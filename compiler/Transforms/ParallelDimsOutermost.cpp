@@ -1,5 +1,6 @@
 // ParallelDimsOutermost.cpp: asg-parallel-dims-outermost, every parallel loop of a linalg
 // op outside its reduction loops (see Passes.td).
+#include "compiler/Transforms/LinalgUtils.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -36,16 +37,7 @@ struct ParallelLoopsFirst : OpInterfaceRewritePattern<linalg::LinalgOp> {
     std::optional<SmallVector<unsigned>> order = parallelFirstOrder(op);
     if (!order)
       return rewriter.notifyMatchFailure(op, "parallel loops are already outermost");
-    auto generic = llvm::dyn_cast<linalg::GenericOp>(op.getOperation());
-    if (!generic) {
-      FailureOr<linalg::GenericOp> generalized = linalg::generalizeNamedOp(rewriter, op);
-      if (failed(generalized))
-        return rewriter.notifyMatchFailure(op, "cannot generalize");
-      generic = *generalized;
-    }
-    if (failed(linalg::interchangeGenericOp(rewriter, generic, *order)))
-      return rewriter.notifyMatchFailure(op, "interchange failed");
-    return success();
+    return interchangeLoops(rewriter, op, *order);
   }
 };
 

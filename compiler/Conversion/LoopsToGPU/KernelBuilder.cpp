@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 
@@ -16,6 +17,18 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value groups, Value threa
   b.setInsertionPointToStart(&launch.getBody().front());
   b.setInsertionPoint(b.create<gpu::TerminatorOp>(loc));
   return launch;
+}
+
+Value launchPerItem(OpBuilder &b, Location loc, Value items, int64_t threads) {
+  Value threadCount = b.create<arith::ConstantIndexOp>(loc, threads);
+  gpu::LaunchOp launch = createLaunch(b, loc, gridFor(b, loc, items, threads), threadCount);
+  Value first = b.create<arith::AddIOp>(
+      loc, b.create<arith::MulIOp>(loc, launch.getBlockIds().x, threadCount),
+      launch.getThreadIds().x);
+  Value stride = b.create<arith::MulIOp>(loc, launch.getGridSize().x, threadCount);
+  auto walk = b.create<scf::ForOp>(loc, first, items, stride);
+  b.setInsertionPoint(walk.getBody()->getTerminator());
+  return walk.getInductionVar();
 }
 
 Value gridFor(OpBuilder &b, Location loc, Value work, int64_t perGroup) {

@@ -18,6 +18,12 @@ constexpr int64_t kMaxWorkgroups = 65535;
 mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value groups,
                                  mlir::Value threads);
 
+/// A launch of 1-D workgroups of `threads` threads, one thread per item of
+/// `items` (at most 65535 workgroups), and its grid-stride loop over the
+/// items; `b` is left inside the loop. Returns the item index.
+mlir::Value launchPerItem(mlir::OpBuilder &b, mlir::Location loc, mlir::Value items,
+                          int64_t threads);
+
 /// min(ceil(work / perGroup), 65535): workgroups for a grid-stride loop.
 mlir::Value gridFor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value work, int64_t perGroup);
 

@@ -57,18 +57,9 @@ void mapToLaunch(scf::ParallelOp loop, int64_t workgroupSize) {
     extents.push_back(extent);
     total = b.create<arith::MulIOp>(loc, total, extent);
   }
-  Value threads = b.create<arith::ConstantIndexOp>(loc, workgroupSize);
-  Value groups = gridFor(b, loc, total, workgroupSize);
-  gpu::LaunchOp launch = createLaunch(b, loc, groups, threads);
-
-  Value first = b.create<arith::AddIOp>(
-      loc, b.create<arith::MulIOp>(loc, launch.getBlockIds().x, threads),
-      launch.getThreadIds().x);
-  Value stride = b.create<arith::MulIOp>(loc, launch.getGridSize().x, threads);
-  auto walk = b.create<scf::ForOp>(loc, first, total, stride);
-  b.setInsertionPoint(walk.getBody()->getTerminator());
+  Value item = launchPerItem(b, loc, total, workgroupSize);
   IRMapping mapping;
-  SmallVector<Value> positions = delinearize(b, loc, walk.getInductionVar(), extents);
+  SmallVector<Value> positions = delinearize(b, loc, item, extents);
   for (auto [k, position] : llvm::enumerate(positions)) {
     Value iv = b.create<arith::AddIOp>(
         loc, loop.getLowerBound()[k],

@@ -218,16 +218,9 @@ void lowerPerThreadReduction(linalg::GenericOp op, int64_t threads) {
   for (unsigned d : reduced)
     innerSizes.push_back(sizes[d]);
   Value outputs = product(b, loc, outerSizes), length = product(b, loc, innerSizes);
-  Value threadCount = b.create<arith::ConstantIndexOp>(loc, threads);
-  gpu::LaunchOp launch = createLaunch(b, loc, gridFor(b, loc, outputs, threads), threadCount);
-  Value first = b.create<arith::AddIOp>(
-      loc, b.create<arith::MulIOp>(loc, launch.getBlockIds().x, threadCount),
-      launch.getThreadIds().x);
-  Value stride = b.create<arith::MulIOp>(loc, launch.getGridSize().x, threadCount);
-  auto outer = b.create<scf::ForOp>(loc, first, outputs, stride);
-  b.setInsertionPoint(outer.getBody()->getTerminator());
+  Value output = launchPerItem(b, loc, outputs, threads);
   SmallVector<Value> ivs(sizes.size(), b.create<arith::ConstantIndexOp>(loc, 0));
-  for (auto [d, iv] : llvm::zip(parallel, delinearize(b, loc, outer.getInductionVar(), outerSizes)))
+  for (auto [d, iv] : llvm::zip(parallel, delinearize(b, loc, output, outerSizes)))
     ivs[d] = iv;
   Value start = fill ? fill.getInputs().front() : loadOperand(b, loc, op, init, ivs);
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
