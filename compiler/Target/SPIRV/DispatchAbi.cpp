@@ -35,7 +35,7 @@ Value fromWord(OpBuilder &b, Location loc, Value word, Type type) {
                                    b.create<arith::ConstantIntOp>(loc, 0, 32));
   if (type.isInteger(32))
     return word;
-  if (type.isInteger(8) || type.isInteger(16))
+  if (type.isSignlessInteger() && type.getIntOrFloatBitWidth() < 32)
     return b.create<arith::TruncIOp>(loc, type, word);
   return b.create<arith::BitcastOp>(loc, type, word); // f32
 }
@@ -94,10 +94,10 @@ LogicalResult bindKernel(KernelInfo &kernel) {
   for (unsigned binding = 0; binding < func.getNumArguments(); ++binding) {
     func.setArgAttr(binding, spirv::getInterfaceVarABIAttrName(),
                     spirv::getInterfaceVarABIAttr(/*descriptorSet=*/0, binding, std::nullopt, ctx));
-    // The runtime orders only dispatches that touch a buffer one of them writes.
-    bool writes = binding >= 32 || llvm::any_of(func.getArgument(binding).getUsers(), [](Operation *user) {
-                    return !isa<memref::LoadOp>(user);
-                  });
+    // The runtime orders only dispatches that touch a buffer one of them
+    // writes (bindings past 32 count as written without a bit).
+    auto users = func.getArgument(binding).getUsers();
+    bool writes = llvm::any_of(users, [](Operation *user) { return !isa<memref::LoadOp>(user); });
     if (writes && binding < 32)
       kernel.written |= 1u << binding;
   }
@@ -117,7 +117,8 @@ Value bufferHandle(OpBuilder &b, Location loc, Value memref) {
 Value stackArray(OpBuilder &b, Block &entry, Location loc, Type type, int64_t count) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&entry);
-  Value n = b.create<LLVM::ConstantOp>(loc, b.getI64Type(), b.getI64IntegerAttr(std::max<int64_t>(count, 1)));
+  Value n = b.create<LLVM::ConstantOp>(loc, b.getI64Type(),
+                                      b.getI64IntegerAttr(std::max<int64_t>(count, 1)));
   return b.create<LLVM::AllocaOp>(loc, LLVM::LLVMPointerType::get(b.getContext()), type, n);
 }
 
