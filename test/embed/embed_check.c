@@ -1,7 +1,11 @@
-/* embed_check.c: a C program that links two compiled models (objects + headers) and
- * libasgrt, runs both on PyTorch goldens and checks SPEC's numeric agreement. */
+/* embed_check.c: a C program that links compiled models (objects + headers) and
+ * libasgrt, runs them on PyTorch goldens and checks SPEC's numeric agreement: two
+ * CPU models and, with ASG_EMBED_VULKAN, the MLP compiled for SPIR-V (on Vulkan). */
 #include "mlp.h"
 #include "transformer_block.h"
+#ifdef ASG_EMBED_VULKAN
+#include "mlp_gpu.h"
+#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -31,13 +35,14 @@ static void compare(const char *what, const asg_tensor *got, const asg_tensor *w
     }
 }
 
-/* Runs `forward` of one model on goldens/<model>/in.<batch>.x.npy. */
-static void check_model(const asg_model_desc *desc, const char *goldens, const char *model,
-                        int batch, const char *output) {
+/* Runs `forward` of one model on `device` on goldens/<model>/in.<batch>.x.npy. */
+static void check_model(const asg_model_desc *desc, const char *device, const char *goldens,
+                        const char *model, int batch, const char *output) {
   char path[1024], what[256];
-  snprintf(what, sizeof what, "%s batch %d", model, batch);
+  snprintf(what, sizeof what, "%s on %s, batch %d", model, device, batch);
   asg_session *session = NULL;
-  if (asg_session_create(desc, NULL, &session) != ASG_OK) {
+  asg_session_options options = {device, 0};
+  if (asg_session_create(desc, &options, &session) != ASG_OK) {
     fail(what, asg_last_error());
     return;
   }
@@ -79,11 +84,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: embed_check GOLDENS_DIR\n");
     return 2;
   }
-  for (int batch = 1; batch <= 3; batch += 2) {
-    check_model(&mlp_model, argv[1], "mlp", batch, "probs");
-    check_model(&transformer_block_model, argv[1], "transformer_block", batch, "y");
+  int runs = 0;
+  for (int batch = 1; batch <= 3; batch += 2, runs += 2) {
+    check_model(&mlp_model, "cpu", argv[1], "mlp", batch, "probs");
+    check_model(&transformer_block_model, "cpu", argv[1], "transformer_block", batch, "y");
+#ifdef ASG_EMBED_VULKAN
+    check_model(&mlp_gpu_model, "vulkan", argv[1], "mlp", batch, "probs");
+    ++runs;
+#endif
   }
   if (failures == 0)
-    printf("embed_check: 2 models, 4 runs agree with PyTorch\n");
+    printf("embed_check: %d runs agree with PyTorch\n", runs);
   return failures ? 1 : 0;
 }
