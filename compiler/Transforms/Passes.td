@@ -147,16 +147,17 @@ def AsgGpuTiledContractions : Pass<"asg-gpu-tiled-contractions", "mlir::func::Fu
     Runs on linalg ops on buffers (named contractions are generalized). A contraction
     with one reduction dim k, a dim i only the first operand uses and a dim j
     only the second uses (batch dims are the rest; any operand layout)
-    becomes a gpu.launch: one workgroup of tile x tile threads per output
-    tile, stepping along k by `tile-size`; each step copies a tile of both
-    operands into workgroup memory (clamped loads, zero padding), then every
-    thread folds its output element with the op's own body, starting from
-    the output's value and adding in order of k like the CPU code (or from
+    becomes a gpu.launch: one workgroup of tile-size x tile-size threads per
+    output tile of (2 tile-size)^2 elements, stepping along k by `tile-size`;
+    each step copies a tile of both operands into workgroup memory (clamped
+    loads, zero padding), then every thread folds its 2x2 output elements in
+    registers with the op's own body, starting from the output's value and
+    adding in order of k like the CPU code (or from
     the value of a linalg.fill of the output just before, which goes).
   }];
   let options = [
     Option<"tileSize", "tile-size", "int64_t", /*default=*/"16",
-           "Output tile edge (tile-size^2 threads per workgroup)">
+           "Threads along each edge of a workgroup (each computes 2x2 outputs)">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::memref::MemRefDialect", "mlir::affine::AffineDialect"];

@@ -79,11 +79,16 @@ Value below(OpBuilder &b, Location loc, Value x, Value bound) {
   return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, bound);
 }
 
-/// One workgroup of tile x tile threads per output tile (grid-stride over the
-/// tiles): per step of `tile` along k, the threads copy a tile of A and of B
-/// into workgroup memory, then each thread accumulates its output element,
-/// starting from the output's value and adding in order of k (as the CPU does).
-void lowerContraction(const Contraction &c, int64_t tile) {
+/// Each thread computes kMicro x kMicro output elements, spread kThreads
+/// apart so that neighbouring threads touch neighbouring addresses.
+constexpr int64_t kMicro = 2;
+
+/// One workgroup of t x t threads (t = `threads`) per output tile of
+/// (t * kMicro)^2 elements (grid-stride over the tiles): per step of t along
+/// k, the threads copy a tile of A and of B into workgroup memory, then each
+/// thread accumulates its kMicro x kMicro elements in registers, starting
+/// from the output's value and adding in order of k (as the CPU does).
+void lowerContraction(const Contraction &c, int64_t threads) {
   linalg::GenericOp op = c.op;
   // Every output element is written: a fill just before becomes the start
   // value (looked up before this function adds ops in between).
@@ -92,7 +97,9 @@ void lowerContraction(const Contraction &c, int64_t tile) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
-  Value tileSize = b.create<arith::ConstantIndexOp>(loc, tile);
+  const int64_t tile = threads * kMicro;
+  auto index = [&](int64_t v) -> Value { return b.create<arith::ConstantIndexOp>(loc, v); };
+  Value tileSize = index(tile), step = index(threads);
   Value tilesI = b.create<arith::CeilDivSIOp>(loc, sizes[c.i], tileSize);
   Value tilesJ = b.create<arith::CeilDivSIOp>(loc, sizes[c.j], tileSize);
   SmallVector<Value> tileSpace;
@@ -101,27 +108,30 @@ void lowerContraction(const Contraction &c, int64_t tile) {
   tileSpace.push_back(tilesI);
   tileSpace.push_back(tilesJ);
   Value tiles = product(b, loc, tileSpace);
-  Value groups = b.create<arith::MinSIOp>(
-      loc, tiles, b.create<arith::ConstantIndexOp>(loc, kMaxWorkgroups));
-  gpu::LaunchOp launch =
-      createLaunch(b, loc, groups, b.create<arith::ConstantIndexOp>(loc, tile * tile));
+  Value groups = b.create<arith::MinSIOp>(loc, tiles, index(kMaxWorkgroups));
+  gpu::LaunchOp launch = createLaunch(b, loc, groups, index(threads * threads));
 
   Type elementType = op.getRegionOutputArgs()[0].getType();
   Type lhsType = op.getMatchingBlockArgument(c.lhs).getType();
   Type rhsType = op.getMatchingBlockArgument(c.rhs).getType();
   Attribute workgroup = b.getI64IntegerAttr(3); // Vulkan mapping: Workgroup
+  // A: rows of i by columns of k; B: rows of k by columns of j.
   Value sharedA = b.create<memref::AllocOp>(
-      loc, MemRefType::get({tile, tile}, lhsType, nullptr, workgroup));
+      loc, MemRefType::get({tile, threads}, lhsType, nullptr, workgroup));
   Value sharedB = b.create<memref::AllocOp>(
-      loc, MemRefType::get({tile, tile}, rhsType, nullptr, workgroup));
+      loc, MemRefType::get({threads, tile}, rhsType, nullptr, workgroup));
   Value tid = launch.getThreadIds().x;
-  Value tx = b.create<arith::RemSIOp>(loc, tid, tileSize);
-  Value ty = b.create<arith::DivSIOp>(loc, tid, tileSize);
-  Value zeroIndex = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value tx = b.create<arith::RemSIOp>(loc, tid, step);
+  Value ty = b.create<arith::DivSIOp>(loc, tid, step);
+  Value zeroIndex = index(0);
   auto zeroOf = [&](Type type) -> Value {
     return b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
   };
   Value zeroA = zeroOf(lhsType), zeroB = zeroOf(rhsType), zeroC = zeroOf(elementType);
+  // Offsets of the micro-tile: thread (ty, tx) has rows ty + r*t, columns tx + c*t.
+  SmallVector<Value> spread;
+  for (int64_t r = 0; r < kMicro; ++r)
+    spread.push_back(index(r * threads));
 
   auto tileLoop = b.create<scf::ForOp>(loc, launch.getBlockIds().x, tiles, launch.getGridSize().x);
   b.setInsertionPoint(tileLoop.getBody()->getTerminator());
@@ -131,66 +141,93 @@ void lowerContraction(const Contraction &c, int64_t tile) {
     ivs[d] = iv;
   Value i0 = b.create<arith::MulIOp>(loc, position[position.size() - 2], tileSize);
   Value j0 = b.create<arith::MulIOp>(loc, position.back(), tileSize);
-  Value row = b.create<arith::AddIOp>(loc, i0, ty), col = b.create<arith::AddIOp>(loc, j0, tx);
-  Value mine = both(b, loc, below(b, loc, row, sizes[c.i]), below(b, loc, col, sizes[c.j]));
-  SmallVector<Value> outIvs = ivs;
-  outIvs[c.i] = row;
-  outIvs[c.j] = col;
-  Value start = fill ? b.create<arith::SelectOp>(loc, mine, fill.getInputs().front(), zeroC)
-                     : guardedLoad(b, loc, op, init, outIvs,
-                                   {{c.i, sizes[c.i]}, {c.j, sizes[c.j]}}, mine, zeroC);
+  SmallVector<Value> rows, cols;
+  for (Value offset : spread) {
+    rows.push_back(b.create<arith::AddIOp>(loc, b.create<arith::AddIOp>(loc, i0, ty), offset));
+    cols.push_back(b.create<arith::AddIOp>(loc, b.create<arith::AddIOp>(loc, j0, tx), offset));
+  }
+  // The kMicro^2 elements, row-major: which are inside C, and their start values.
+  SmallVector<Value> mine, starts;
+  SmallVector<SmallVector<Value>> outIvs;
+  for (int64_t r = 0; r < kMicro; ++r)
+    for (int64_t q = 0; q < kMicro; ++q) {
+      SmallVector<Value> at = ivs;
+      at[c.i] = rows[r];
+      at[c.j] = cols[q];
+      Value inside = both(b, loc, below(b, loc, rows[r], sizes[c.i]), below(b, loc, cols[q], sizes[c.j]));
+      mine.push_back(inside);
+      starts.push_back(fill ? b.create<arith::SelectOp>(loc, inside, fill.getInputs().front(), zeroC)
+                            : guardedLoad(b, loc, op, init, at,
+                                          {{c.i, sizes[c.i]}, {c.j, sizes[c.j]}}, inside, zeroC));
+      outIvs.push_back(at);
+    }
 
   Value length = sizes[c.k];
-  auto steps = b.create<scf::ForOp>(loc, zeroIndex, length, tileSize, ValueRange{start});
+  auto steps = b.create<scf::ForOp>(loc, zeroIndex, length, step, starts);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(steps.getBody());
     Value k0 = steps.getInductionVar();
-    // A tile: rows of i, columns of k; B tile: rows of k, columns of j.
-    SmallVector<Value> aIvs = ivs, bIvs = ivs;
-    aIvs[c.i] = row;
-    aIvs[c.k] = b.create<arith::AddIOp>(loc, k0, tx);
-    bIvs[c.k] = b.create<arith::AddIOp>(loc, k0, ty);
-    bIvs[c.j] = col;
-    Value aIn = both(b, loc, below(b, loc, row, sizes[c.i]), below(b, loc, aIvs[c.k], length));
-    Value bIn = both(b, loc, below(b, loc, bIvs[c.k], length), below(b, loc, col, sizes[c.j]));
-    Value a = guardedLoad(b, loc, op, *c.lhs, aIvs, {{c.i, sizes[c.i]}, {c.k, length}}, aIn,
-                          zeroA);
-    Value bv = guardedLoad(b, loc, op, *c.rhs, bIvs, {{c.k, length}, {c.j, sizes[c.j]}}, bIn,
-                           zeroB);
-    b.create<memref::StoreOp>(loc, a, sharedA, ValueRange{ty, tx});
-    b.create<memref::StoreOp>(loc, bv, sharedB, ValueRange{ty, tx});
+    for (int64_t r = 0; r < kMicro; ++r) {
+      // A[i0 + ty + r*t][k0 + tx] and B[k0 + ty][j0 + tx + r*t].
+      SmallVector<Value> aIvs = ivs, bIvs = ivs;
+      aIvs[c.i] = rows[r];
+      aIvs[c.k] = b.create<arith::AddIOp>(loc, k0, tx);
+      bIvs[c.k] = b.create<arith::AddIOp>(loc, k0, ty);
+      bIvs[c.j] = cols[r];
+      Value aIn = both(b, loc, below(b, loc, rows[r], sizes[c.i]), below(b, loc, aIvs[c.k], length));
+      Value bIn = both(b, loc, below(b, loc, bIvs[c.k], length), below(b, loc, cols[r], sizes[c.j]));
+      Value a = guardedLoad(b, loc, op, *c.lhs, aIvs, {{c.i, sizes[c.i]}, {c.k, length}}, aIn,
+                            zeroA);
+      Value bv = guardedLoad(b, loc, op, *c.rhs, bIvs, {{c.k, length}, {c.j, sizes[c.j]}}, bIn,
+                             zeroB);
+      Value localRow = b.create<arith::AddIOp>(loc, ty, spread[r]);
+      Value localCol = b.create<arith::AddIOp>(loc, tx, spread[r]);
+      b.create<memref::StoreOp>(loc, a, sharedA, ValueRange{localRow, tx});
+      b.create<memref::StoreOp>(loc, bv, sharedB, ValueRange{ty, localCol});
+    }
     b.create<gpu::BarrierOp>(loc);
     // Only the k < length part of the last tile: padding never enters a sum.
-    Value count = b.create<arith::MinSIOp>(loc, tileSize,
-                                           b.create<arith::SubIOp>(loc, length, k0));
-    auto inner = b.create<scf::ForOp>(loc, zeroIndex, count,
-                                      b.create<arith::ConstantIndexOp>(loc, 1),
-                                      ValueRange{steps.getRegionIterArgs()[0]});
+    Value count = b.create<arith::MinSIOp>(loc, step, b.create<arith::SubIOp>(loc, length, k0));
+    auto inner = b.create<scf::ForOp>(loc, zeroIndex, count, index(1),
+                                      steps.getRegionIterArgs());
     {
       OpBuilder::InsertionGuard innerGuard(b);
       b.setInsertionPointToStart(inner.getBody());
       Value kk = inner.getInductionVar();
-      IRMapping mapping;
-      mapping.map(op.getMatchingBlockArgument(c.lhs),
-                  b.create<memref::LoadOp>(loc, sharedA, ValueRange{ty, kk}));
-      mapping.map(op.getMatchingBlockArgument(c.rhs),
-                  b.create<memref::LoadOp>(loc, sharedB, ValueRange{kk, tx}));
-      mapping.map(op.getRegionOutputArgs()[0], inner.getRegionIterArgs()[0]);
-      cloneBody(b, op, mapping, ivs);
+      SmallVector<Value> as, bs;
+      for (Value offset : spread) {
+        as.push_back(b.create<memref::LoadOp>(
+            loc, sharedA, ValueRange{b.create<arith::AddIOp>(loc, ty, offset), kk}));
+        bs.push_back(b.create<memref::LoadOp>(
+            loc, sharedB, ValueRange{kk, b.create<arith::AddIOp>(loc, tx, offset)}));
+      }
       auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-      b.create<scf::YieldOp>(loc, mapping.lookupOrDefault(yield.getOperand(0)));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < kMicro; ++r)
+        for (int64_t q = 0; q < kMicro; ++q) {
+          IRMapping mapping;
+          mapping.map(op.getMatchingBlockArgument(c.lhs), as[r]);
+          mapping.map(op.getMatchingBlockArgument(c.rhs), bs[q]);
+          mapping.map(op.getRegionOutputArgs()[0], inner.getRegionIterArgs()[r * kMicro + q]);
+          cloneBody(b, op, mapping, ivs);
+          next.push_back(mapping.lookupOrDefault(yield.getOperand(0)));
+        }
+      b.create<scf::YieldOp>(loc, next);
     }
-    // The tile is reused by the next step.
+    // The tiles are reused by the next step.
     b.create<gpu::BarrierOp>(loc);
-    b.create<scf::YieldOp>(loc, inner.getResult(0));
+    b.create<scf::YieldOp>(loc, inner.getResults());
   }
   // SCF-to-SPIR-V defines a loop's results only once its body ran.
   Value ran = below(b, loc, zeroIndex, length);
-  Value total = b.create<arith::SelectOp>(loc, ran, steps.getResult(0), start);
-  auto write = b.create<scf::IfOp>(loc, mine, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(write.thenBlock());
-  storeOperand(b, loc, op, init, total, outIvs);
+  for (auto [n, inside] : llvm::enumerate(mine)) {
+    Value total = b.create<arith::SelectOp>(loc, ran, steps.getResult(n), starts[n]);
+    auto write = b.create<scf::IfOp>(loc, inside, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(write.thenBlock());
+    storeOperand(b, loc, op, init, total, outIvs[n]);
+  }
   op.erase();
   if (fill)
     fill.erase();

@@ -7,35 +7,38 @@
 // TILE: error: tile-size must be in [1, 32]
 // WG: error: workgroup-size must be a power of two in [2, 1024]
 
-// A [?x40] x [40x16] matmul: 16x16 tiles, 256 threads, k in steps of 16.
+// A [?x40] x [40x16] matmul: 16x16 threads per 32x32 output tile, each
+// thread 2x2 elements in registers, k in steps of 16 through workgroup memory.
 // CHECK-LABEL: func.func @matmul(
 // CHECK-SAME:      %[[A:.*]]: memref<?x40xf32>, %[[B:.*]]: memref<40x16xf32>, %[[C:.*]]: memref<?x16xf32>)
 // CHECK:         %[[M:.*]] = memref.dim %[[A]], %c0
-// CHECK:         %[[TILES:.*]] = arith.ceildivsi %[[M]], %c16
+// CHECK:         %[[TILES:.*]] = arith.ceildivsi %[[M]], %c32
 // CHECK:         %[[GRID:.*]] = arith.minsi %[[TILES]], %c65535
 // CHECK:         gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%[[GX:.*]] = %[[GRID]], {{.*}} threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256,
-// CHECK-DAG:       %[[SA:.*]] = memref.alloc() : memref<16x16xf32, 3>
-// CHECK-DAG:       %[[SB:.*]] = memref.alloc() : memref<16x16xf32, 3>
+// CHECK-DAG:       %[[SA:.*]] = memref.alloc() : memref<32x16xf32, 3>
+// CHECK-DAG:       %[[SB:.*]] = memref.alloc() : memref<16x32xf32, 3>
 // CHECK-DAG:       %[[TX:.*]] = arith.remsi %[[T]], %c16
 // CHECK-DAG:       %[[TY:.*]] = arith.divsi %[[T]], %c16
 // CHECK:           scf.for %{{.*}} = %[[BX]] to %[[TILES]] step %[[GX]]
-// The sum starts from the output element (the CPU's order of additions).
-// CHECK:             %[[START:.*]] = memref.load %[[C]]
-// CHECK:             scf.for %[[K0:.*]] = %c0 to %c40 step %c16 iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// The sums start from the output elements (the CPU's order of additions).
+// CHECK-COUNT-4:     memref.load %[[C]]
+// CHECK:             scf.for %[[K0:.*]] = %c0 to %c40 step %c16 iter_args({{.*}}) -> (f32, f32, f32, f32)
 // CHECK:               memref.load %[[A]]
 // CHECK:               memref.load %[[B]]
 // CHECK:               memref.store %{{.*}}, %[[SA]][%[[TY]], %[[TX]]]
 // CHECK:               memref.store %{{.*}}, %[[SB]][%[[TY]], %[[TX]]]
-// CHECK-NEXT:          gpu.barrier
-// CHECK:               scf.for %[[KK:.*]] = %c0 to %{{.*}} step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32)
+// CHECK:               gpu.barrier
+// CHECK:               scf.for %[[KK:.*]] = %c0 to %{{.*}} step %c1 iter_args(%[[ACC:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32, f32, f32)
 // CHECK-NEXT:            %[[X:.*]] = memref.load %[[SA]][%[[TY]], %[[KK]]]
 // CHECK-NEXT:            %[[Y:.*]] = memref.load %[[SB]][%[[KK]], %[[TX]]]
+// CHECK-NEXT:            memref.load %[[SA]]
+// CHECK-NEXT:            memref.load %[[SB]]
 // CHECK-NEXT:            %[[P:.*]] = arith.mulf %[[X]], %[[Y]]
 // CHECK-NEXT:            %[[S:.*]] = arith.addf %[[ACC]], %[[P]]
-// CHECK-NEXT:            scf.yield %[[S]]
+// CHECK-COUNT-3:         arith.addf
+// CHECK-NEXT:            scf.yield %[[S]],
 // CHECK:               gpu.barrier
-// CHECK:             scf.if
-// CHECK-NEXT:          memref.store %{{.*}}, %[[C]]
+// CHECK-COUNT-4:     scf.if
 func.func @matmul(%a: memref<?x40xf32>, %b: memref<40x16xf32>, %c: memref<?x16xf32>) {
   linalg.matmul ins(%a, %b : memref<?x40xf32>, memref<40x16xf32>) outs(%c : memref<?x16xf32>)
   return
