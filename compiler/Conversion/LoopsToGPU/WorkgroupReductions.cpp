@@ -97,6 +97,23 @@ Value combine(OpBuilder &b, Operation *combiner, Value lhs, Value rhs) {
   return b.clone(*combiner, mapping)->getResult(0);
 }
 
+/// The loops of a reduction split into the output's (parallel) and the
+/// reduced ones, with their sizes.
+struct LoopSplit {
+  SmallVector<unsigned> parallel, reduced;
+  SmallVector<Value> outerSizes, innerSizes;
+};
+
+LoopSplit splitLoops(linalg::GenericOp op, ArrayRef<Value> sizes) {
+  LoopSplit split;
+  for (auto [i, kind] : llvm::enumerate(op.getIteratorTypesArray())) {
+    bool reduced = kind == utils::IteratorType::reduction;
+    (reduced ? split.reduced : split.parallel).push_back(i);
+    (reduced ? split.innerSizes : split.outerSizes).push_back(sizes[i]);
+  }
+  return split;
+}
+
 /// One workgroup per output element (grid-stride over the outputs): each
 /// thread folds a strided share of the reduction into a partial, the
 /// partials meet in a tree in workgroup memory, and thread 0 folds the
@@ -108,16 +125,7 @@ void lowerReduction(const Reduction &reduction, int64_t threads) {
   // Every output element is written: a fill just before is folded in.
   linalg::FillOp fill = initializingFill(op, op.getDpsInitsMutable()[0]);
   SmallVector<Value> sizes = loopSizes(b, loc, op);
-  SmallVector<unsigned> parallel, reduced;
-  for (auto [i, kind] : llvm::enumerate(op.getIteratorTypesArray()))
-    (kind == utils::IteratorType::reduction ? reduced : parallel).push_back(i);
-  auto pick = [&](ArrayRef<unsigned> dims) {
-    SmallVector<Value> picked;
-    for (unsigned d : dims)
-      picked.push_back(sizes[d]);
-    return picked;
-  };
-  SmallVector<Value> outerSizes = pick(parallel), innerSizes = pick(reduced);
+  auto [parallel, reduced, outerSizes, innerSizes] = splitLoops(op, sizes);
   Value outputs = product(b, loc, outerSizes), length = product(b, loc, innerSizes);
   Value groups = b.create<arith::MinSIOp>(
       loc, outputs, b.create<arith::ConstantIndexOp>(loc, kMaxWorkgroups));
@@ -188,8 +196,8 @@ void lowerReduction(const Reduction &reduction, int64_t threads) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(write.thenBlock());
     OpOperand &init = op.getDpsInitsMutable()[0];
-    Value total = b.create<memref::LoadOp>(loc, shared, ValueRange{
-                                                            b.create<arith::ConstantIndexOp>(loc, 0)});
+    Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value total = b.create<memref::LoadOp>(loc, shared, ValueRange{zero});
     Value previous = fill ? fill.getInputs().front() : loadOperand(b, loc, op, init, ivs);
     storeOperand(b, loc, op, init, combine(b, combiner, previous, total), ivs);
   }
@@ -209,14 +217,7 @@ void lowerPerThreadReduction(linalg::GenericOp op, int64_t threads) {
   OpOperand &init = op.getDpsInitsMutable()[0];
   linalg::FillOp fill = initializingFill(op, init);
   SmallVector<Value> sizes = loopSizes(b, loc, op);
-  SmallVector<unsigned> parallel, reduced;
-  for (auto [i, kind] : llvm::enumerate(op.getIteratorTypesArray()))
-    (kind == utils::IteratorType::reduction ? reduced : parallel).push_back(i);
-  SmallVector<Value> outerSizes, innerSizes;
-  for (unsigned d : parallel)
-    outerSizes.push_back(sizes[d]);
-  for (unsigned d : reduced)
-    innerSizes.push_back(sizes[d]);
+  auto [parallel, reduced, outerSizes, innerSizes] = splitLoops(op, sizes);
   Value outputs = product(b, loc, outerSizes), length = product(b, loc, innerSizes);
   Value output = launchPerItem(b, loc, outputs, threads);
   SmallVector<Value> ivs(sizes.size(), b.create<arith::ConstantIndexOp>(loc, 0));
