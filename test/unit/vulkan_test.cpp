@@ -158,6 +158,12 @@ TEST_CASE("vulkan: train_step keeps parameters and state on the device", "[vulka
     REQUIRE(s.run("train_step", {asgtest::view("x", ASG_F32, {2, 4}, x)}) == ASG_OK);
     REQUIRE(s.n == 1);  // only the `result` lines come back
     CHECK(std::string(s.outs[0].name) == "loss");
+    // Barriers only where a dispatch depends on an earlier one: check_nan and the
+    // first axpy share only x (read), the second axpy reads m2 and sum reads b2
+    // (barriers), inc_i64 touches neither; one more after the last dispatch.
+    asgi_device_stats counts = s.stats();
+    CHECK(counts.last_dispatches == 5);
+    CHECK(counts.last_barriers == 3);
     CHECK(s.outs[0].rank == 0);
     float b1[4], loss1 = 0;
     for (int j = 0; j < 4; j++) loss1 += (b1[j] = 0.5f - 0.1f * x[j]);
@@ -232,6 +238,9 @@ TEST_CASE("vulkan: released buffers are reused within and across calls", "[vulka
   REQUIRE(s.run("chain", {asgtest::view("x", ASG_F32, {1000, 4}, x)}) == ASG_OK);
   for (int i = 0; i < 4000; i++) CHECK(s.out(0)[i] == 4 * x[i]);
   asgi_device_stats first = s.stats();
+  // each axpy reads the previous one's output: a barrier before each, and one after
+  CHECK(first.last_dispatches == 3);
+  CHECK(first.last_barriers == 3);
   // x, the status, t1 and t2 are new; t3 reuses t1 (released before it was allocated)
   CHECK(first.buffers_created == 4);
   CHECK(first.buffers_reused == 1);
