@@ -1,19 +1,10 @@
 /* fake_models.c: a hand-written model in C that follows docs/abi.md (descriptor and entries). */
 #include "fake_models.h"
+#include "fake_memref.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct memref1 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[1], strides[1];
-} memref1;
-
-typedef struct memref2 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-} memref2;
 
 int fake_model_mallocs = 0;
 

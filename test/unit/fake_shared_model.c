@@ -1,6 +1,8 @@
 /* fake_shared_model.c: a model built as a shared library, as asgc --emit shared would, for asg-run tests.
  * Built as fakenet.so (FAKE_EXPORT_ALIAS: exports asg_shared_model), stemonly.so (only <stem>_model)
  * and badabi.so (FAKE_ABI_VERSION 1, an old version). */
+#include "fake_memref.h"
+
 #include <asg/runtime.h>
 
 #include <stdint.h>
@@ -13,16 +15,6 @@
 #ifndef FAKE_MODEL_SYMBOL
 #define FAKE_MODEL_SYMBOL fakenet_model
 #endif
-
-typedef struct memref2 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-} memref2;
-
-typedef struct memref1 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[1], strides[1];
-} memref1;
 
 /* forward(x [batch, 3], bias [3]) -> y [batch, 3] = x + bias; status 1 if x has a NaN */
 static void forward(void *const *args, void *results) {

@@ -6,26 +6,12 @@
  * Linked into the unit tests (fakegpu_model) and built as fakegpu.so for asg-run
  * (FAKE_EXPORT_ALIAS: also exports asg_shared_model). */
 #include "fake_spirv_kernels.h"
+#include "fake_memref.h"
 
 #include <asg/runtime.h>
 
 #include <stdint.h>
 #include <string.h>
-
-typedef struct memref0 {
-  void *allocated, *aligned;
-  int64_t offset;
-} memref0;
-
-typedef struct memref1 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[1], strides[1];
-} memref1;
-
-typedef struct memref2 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-} memref2;
 
 /* Kernel indices (kKernels below). */
 enum { kAddBias, kCheckNan, kAxpy, kSum, kIncI64, kNumKernels };

@@ -6,27 +6,14 @@
  * Linked into the unit tests (faketrain_model) and built as faketrain.so for asg-run
  * (FAKE_EXPORT_ALIAS: also exports asg_shared_model). FAKE_X_DIMS / FAKE_Y_DIMS change the
  * declared input shapes (variants for asg-run's data checks). */
+#include "fake_memref.h"
+
 #include <asg/runtime.h>
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct memref0 {
-  void *allocated, *aligned;
-  int64_t offset;
-} memref0;
-
-typedef struct memref1 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[1], strides[1];
-} memref1;
-
-typedef struct memref2 {
-  void *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-} memref2;
 
 #ifndef FAKE_X_DIMS
 #define FAKE_X_DIMS "2 batch 3"
