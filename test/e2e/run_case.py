@@ -114,6 +114,16 @@ def validate_spirv(asgc, model, asgc_args, work, spirv_val, timeout, train=False
     return problems
 
 
+def add_variant_arguments(ap):
+    """The options both drivers take to run a suite as a variant: extra compiler
+    and runner arguments, and SPIR-V validation."""
+    ap.add_argument("--asgc-arg", action="append", default=[],
+                    help="extra compiler argument, e.g. --asgc-arg=-O0 (repeatable)")
+    ap.add_argument("--run-arg", action="append", default=[],
+                    help="extra asg-run argument, e.g. --run-arg=--device=vulkan (repeatable)")
+    ap.add_argument("--spirv-val", help="also validate every SPIR-V module with this spirv-val")
+
+
 def run(cmd, timeout, what):
     """Runs cmd; returns (ok, message)."""
     printable = " ".join(cmd)
@@ -139,11 +149,7 @@ def main(argv=None):
     ap.add_argument("--goldens", required=True, help="folder of weights.safetensors, in.B.*.npy, out.B.*.npy")
     ap.add_argument("--work", required=True, help="scratch folder (created)")
     ap.add_argument("--batch", type=int, action="append", help="only this case (repeatable)")
-    ap.add_argument("--asgc-arg", action="append", default=[],
-                    help="extra compiler argument, e.g. --asgc-arg=-O0 (repeatable)")
-    ap.add_argument("--run-arg", action="append", default=[],
-                    help="extra asg-run argument, e.g. --run-arg=--device=vulkan (repeatable)")
-    ap.add_argument("--spirv-val", help="also validate every SPIR-V module with this spirv-val")
+    add_variant_arguments(ap)
     ap.add_argument("--compile-timeout", type=float, default=90.0)
     ap.add_argument("--run-timeout", type=float, default=30.0)
     args = ap.parse_args(argv)

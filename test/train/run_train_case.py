@@ -42,7 +42,7 @@ import numpy as np
 
 # One comparison for forward and training results (test/e2e/run_case.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from run_case import compare, validate_spirv  # noqa: E402
+from run_case import add_variant_arguments, compare, validate_spirv  # noqa: E402
 
 RTOL, ATOL = 1e-4, 1e-5
 ST_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I32": np.dtype("<i4"),
@@ -275,11 +275,7 @@ def main(argv=None):
     ap.add_argument("--model", required=True, help="model JSON")
     ap.add_argument("--goldens", required=True, help="folder with case.json and safetensors files")
     ap.add_argument("--work", required=True, help="scratch folder (recreated)")
-    ap.add_argument("--asgc-arg", action="append", default=[],
-                    help="extra compiler argument, e.g. --asgc-arg=-O0 (repeatable)")
-    ap.add_argument("--run-arg", action="append", default=[],
-                    help="extra asg-run argument, e.g. --run-arg=--device=vulkan (repeatable)")
-    ap.add_argument("--spirv-val", help="also validate every SPIR-V module with this spirv-val")
+    add_variant_arguments(ap)
     ap.add_argument("--compile-timeout", type=float, default=120.0)
     ap.add_argument("--run-timeout", type=float, default=30.0)
     args = ap.parse_args(argv)
