@@ -24,10 +24,6 @@ struct Contraction {
   SmallVector<unsigned> batch; // the other parallel dims, in loop order
 };
 
-bool usesDim(AffineMap map, unsigned dim) {
-  return map.isFunctionOfDim(dim);
-}
-
 std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 2 ||
       op.getNumReductionLoops() != 1 || !linalg::isaContractionOpInterface(op))
@@ -41,15 +37,15 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   for (auto [d, kind] : llvm::enumerate(op.getIteratorTypesArray())) {
     if (kind == utils::IteratorType::reduction) {
       k = d;
-    } else if (usesDim(a, d) && !usesDim(b, d) && !i) {
+    } else if (a.isFunctionOfDim(d) && !b.isFunctionOfDim(d) && !i) {
       i = d;
-    } else if (usesDim(b, d) && !usesDim(a, d) && !j) {
+    } else if (b.isFunctionOfDim(d) && !a.isFunctionOfDim(d) && !j) {
       j = d;
     } else {
       c.batch.push_back(d);
     }
   }
-  if (!i || !j || !k || !usesDim(a, *k) || !usesDim(b, *k))
+  if (!i || !j || !k || !a.isFunctionOfDim(*k) || !b.isFunctionOfDim(*k))
     return std::nullopt;
   c.i = *i;
   c.j = *j;

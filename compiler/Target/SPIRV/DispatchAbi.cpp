@@ -186,10 +186,11 @@ struct AsgGpuDispatchAbiPass : impl::AsgGpuDispatchAbiBase<AsgGpuDispatchAbiPass
 
     // Kernels, in launch order; each outlined kernel is launched once.
     SmallVector<KernelInfo> kernels;
-    llvm::DenseMap<Operation *, unsigned> kernelIndex;
+    SmallVector<gpu::LaunchFuncOp> launches; // launches[i] launches kernels[i]
+    llvm::SmallPtrSet<Operation *, 16> launched;
     WalkResult walk = module.walk([&](gpu::LaunchFuncOp launch) {
       auto func = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(launch, launch.getKernel());
-      if (!func || kernelIndex.count(func)) {
+      if (!func || !launched.insert(func).second) {
         launch.emitError("each outlined kernel must be launched exactly once");
         return WalkResult::interrupt();
       }
@@ -198,10 +199,10 @@ struct AsgGpuDispatchAbiPass : impl::AsgGpuDispatchAbiBase<AsgGpuDispatchAbiPass
         launch.emitError("the workgroup size of a launch must be constant");
         return WalkResult::interrupt();
       }
-      KernelInfo info{func, static_cast<unsigned>(kernels.size()),
-                      launch->getParentOfType<func::FuncOp>().getSymName().str(), {}, {}, *size};
-      kernelIndex[func] = info.index;
-      kernels.push_back(std::move(info));
+      kernels.push_back({func, static_cast<unsigned>(kernels.size()),
+                         launch->getParentOfType<func::FuncOp>().getSymName().str(), {}, {},
+                         *size});
+      launches.push_back(launch);
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
@@ -215,14 +216,13 @@ struct AsgGpuDispatchAbiPass : impl::AsgGpuDispatchAbiBase<AsgGpuDispatchAbiPass
       if (fn.isExternal())
         continue;
       fn.insertArgument(fn.getNumArguments(), ptr, {}, fn.getLoc());
-      Value recorder = fn.getArguments().back();
       fn->setAttr(kRecorderArgAttr, UnitAttr::get(ctx));
-      Block &entry = fn.getBody().front();
+      Value recorder = fn.getArguments().back();
       fn.walk([&](memref::GetGlobalOp global) { uploadGlobal(global, recorder); });
-      fn.walk([&](gpu::LaunchFuncOp launch) {
-        auto func = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(launch, launch.getKernel());
-        lowerLaunch(launch, kernels[kernelIndex.lookup(func)], recorder, entry);
-      });
+    }
+    for (auto [launch, kernel] : llvm::zip(launches, kernels)) {
+      auto fn = launch->getParentOfType<func::FuncOp>();
+      lowerLaunch(launch, kernel, fn.getArguments().back(), fn.getBody().front());
     }
 
     // The kernel table for asg-serialize-kernels and asg-emit-entry-points.
