@@ -243,7 +243,9 @@ def AsgKernelsToSpirv : Pass<"asg-kernels-to-spirv", "mlir::ModuleOp"> {
   let description = [{
     Upstream GPU, SCF, arith, math, memref and control-flow to SPIR-V patterns
     under the module's `spirv.target_env` (Vulkan 1.1, Shader + Int64), with
-    push constant loads (from asg-gpu-dispatch-abi) left in place.
+    push constant loads (from asg-gpu-dispatch-abi) left in place. Loop
+    results become `lb < ub ? result : init` first: the SCF patterns leave
+    the results of a loop that runs no iteration undefined.
   }];
   let dependentDialects = ["mlir::spirv::SPIRVDialect"];
 }

@@ -215,10 +215,8 @@ void lowerContraction(const Contraction &c, int64_t threads) {
     b.create<gpu::BarrierOp>(loc);
     b.create<scf::YieldOp>(loc, inner.getResults());
   }
-  // SCF-to-SPIR-V defines a loop's results only once its body ran.
-  Value ran = below(b, loc, zeroIndex, length);
   for (auto [n, inside] : llvm::enumerate(mine)) {
-    Value total = b.create<arith::SelectOp>(loc, ran, steps.getResult(n), starts[n]);
+    Value total = steps.getResult(n);
     auto write = b.create<scf::IfOp>(loc, inside, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(write.thenBlock());

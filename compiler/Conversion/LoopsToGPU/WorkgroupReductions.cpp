@@ -168,12 +168,8 @@ void lowerReduction(const Reduction &reduction, int64_t threads) {
     b.create<scf::YieldOp>(loc, partial);
   }
 
-  // The tree in workgroup memory. Threads whose loop ran no iteration start
-  // from the neutral element explicitly: SCF-to-SPIR-V only defines a loop's
-  // results once its body ran.
-  Value ran = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, tid, length);
-  Value partial = b.create<arith::SelectOp>(loc, ran, inner.getResult(0), neutral);
-  b.create<memref::StoreOp>(loc, partial, shared, tid);
+  // The tree in workgroup memory.
+  b.create<memref::StoreOp>(loc, inner.getResult(0), shared, tid);
   b.create<gpu::BarrierOp>(loc);
   for (int64_t stride = threads / 2; stride >= 1; stride /= 2) {
     Value strideValue = b.create<arith::ConstantIndexOp>(loc, stride);
@@ -241,10 +237,7 @@ void lowerPerThreadReduction(linalg::GenericOp op, int64_t threads) {
     auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
     b.create<scf::YieldOp>(loc, mapping.lookupOrDefault(yield.getOperand(0)));
   }
-  // SCF-to-SPIR-V defines a loop's results only once its body ran.
-  Value ran = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, zero, length);
-  storeOperand(b, loc, op, init, b.create<arith::SelectOp>(loc, ran, inner.getResult(0), start),
-               ivs);
+  storeOperand(b, loc, op, init, inner.getResult(0), ivs);
   op.erase();
   if (fill)
     fill.erase();

@@ -8,7 +8,6 @@
 #include "mlir/Conversion/GPUToSPIRV/GPUToSPIRV.h"
 #include "mlir/Conversion/MathToSPIRV/MathToSPIRV.h"
 #include "mlir/Conversion/MemRefToSPIRV/MemRefToSPIRV.h"
-#include "mlir/Dialect/SPIRV/Transforms/SPIRVConversion.h"
 #include "mlir/Conversion/SCFToSPIRV/SCFToSPIRV.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
@@ -22,6 +21,26 @@ namespace asg {
 
 namespace {
 
+/// SCF-to-SPIR-V carries a loop's values in variables that only the body
+/// writes, so the results of a loop that runs no iteration are undefined
+/// (scf.for says they are the initial values). Make them explicit:
+/// result = lb < ub ? result : init.
+void defineZeroTripResults(gpu::GPUModuleOp module) {
+  module.walk([](scf::ForOp loop) {
+    if (loop.getNumResults() == 0)
+      return;
+    OpBuilder b(loop->getContext());
+    b.setInsertionPointAfter(loop);
+    Location loc = loop.getLoc();
+    Value ran = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, loop.getLowerBound(),
+                                        loop.getUpperBound());
+    for (auto [result, init] : llvm::zip(loop.getResults(), loop.getInitArgs())) {
+      auto select = b.create<arith::SelectOp>(loc, ran, result, init);
+      result.replaceAllUsesExcept(select, select);
+    }
+  });
+}
+
 struct AsgKernelsToSpirvPass : impl::AsgKernelsToSpirvBase<AsgKernelsToSpirvPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -32,6 +51,7 @@ struct AsgKernelsToSpirvPass : impl::AsgKernelsToSpirvBase<AsgKernelsToSpirvPass
     }
     for (auto gpuModule : llvm::to_vector(getOperation().getOps<gpu::GPUModuleOp>())) {
       gpuModule->setAttr(spirv::getTargetEnvAttrName(), targetEnv);
+      defineZeroTripResults(gpuModule);
       // Default-memory-space buffers are Vulkan storage buffers.
       spirv::MemorySpaceToStorageClassConverter storageClasses(
           spirv::mapMemorySpaceToVulkanStorageClass);
