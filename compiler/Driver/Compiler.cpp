@@ -302,7 +302,7 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   }
   if (mlir::failed(mlir::verify(*module)))
     return ExitInternal;
-  PipelineOptions pipeline{options.optLevel, options.spirv};
+  PipelineOptions pipeline{options.optLevel, options.spirv, cpuVectorBits(target)};
   auto runPipeline = [&](auto build, const char *stage) {
     timer.start();
     mlir::PassManager pm(&context);

@@ -10,6 +10,7 @@ namespace asg {
 struct PipelineOptions {
   unsigned optLevel = 2;
   bool spirv = false; // --target spirv: kernels for Vulkan, host code that records them
+  unsigned vectorBits = 512; // the CPU's widest f32 vector registers (cpuVectorBits)
 };
 
 /// asg-autodiff (train_step = forward + gradients + update), then

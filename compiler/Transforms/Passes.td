@@ -79,6 +79,47 @@ def AsgContractionLoopOrder : Pass<"asg-contraction-loop-order"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::func::FuncOp"> {
+  let summary = "Matmul-like linalg ops on buffers as packed, register-blocked vector loops for the CPU";
+  let description = [{
+    Runs on f32 contractions on buffers (named or generic linalg ops): one
+    reduction dim k, exactly one dim n that only the second operand and the
+    output use, which must be the output's innermost dim (else the operands
+    swap roles), any number of row dims that only the first operand and the
+    output use (flattened into one row index m) and batch dims that all three
+    use. Any operand layout the indexing maps allow; the output's innermost
+    stride must be 1.
+
+    The op becomes the classic packed GEMM:
+      1. an `scf.parallel` over (batch, n-panels) packs the second operand into
+         panels of `nr` = vector-width x vectors-per-row columns, zero padded;
+      2. an `scf.parallel` over (batch, blocks of `mc` rows) then, for each
+         block of `kc` steps of k, packs the rows into an `memref.alloca` in
+         panels of `mr` rows (zero padded) and walks the block in
+         `mr` x `nr` tiles: a micro-kernel keeps the tile in `mr` x
+         vectors-per-row vector registers, loads it from the output (masked at
+         the edges), adds one `vector.fma` of a broadcast row element and a
+         panel vector per (row, vector) and k step, and stores it back.
+    Every output element still sums its products in order of k, starting from
+    its value in the output, exactly like the loops of the op (so results
+    are identical for any split of the parallel loops among threads).
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers (16: AVX-512, 8: AVX2, 4: SSE/NEON)">,
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"6",
+           "Rows of the micro-kernel's register tile (mr)">,
+    Option<"tileVectors", "tile-vectors", "int64_t", /*default=*/"4",
+           "Vectors per row of the micro-kernel's register tile (nr = vector-width x this)">,
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"48",
+           "Rows per packed block of the first operand (mc, a multiple of tile-rows)">,
+    Option<"blockDepth", "block-depth", "int64_t", /*default=*/"128",
+           "Steps of k per packed block (kc)">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect", "mlir::affine::AffineDialect"];
+}
+
 def AsgMathApproximation : Pass<"asg-math-approximation"> {
   let summary = "Replace math ops without a libm-free lowering by polynomial approximations";
   let description = [{

@@ -123,6 +123,7 @@ CASES = {
     "nan_propagation": {"inputs": {"x": lambda rng, shape, B: np.array(NAN_X),
                                    "y": lambda rng, shape, B: np.array(NAN_Y)}},
     "matmul_variants": {},
+    "matmul_tiles": {"inputs": {"x": uniform(0, 1), "y": uniform(0, 1), "z": uniform(0, 1)}},
     # Intentional edges, all well defined in IEEE float32 and by PyTorch:
     # logits of +-80 (softmax needs max subtraction), softplus / sigmoid far
     # out, a common offset of 100 (variance needs a stable algorithm, not

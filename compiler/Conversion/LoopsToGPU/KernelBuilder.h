@@ -3,6 +3,7 @@
 #ifndef ASG_COMPILER_CONVERSION_LOOPSTOGPU_KERNELBUILDER_H
 #define ASG_COMPILER_CONVERSION_LOOPSTOGPU_KERNELBUILDER_H
 
+#include "compiler/Transforms/LoopBuilders.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
@@ -26,27 +27,6 @@ mlir::Value launchPerItem(mlir::OpBuilder &b, mlir::Location loc, mlir::Value it
 
 /// min(ceil(work / perGroup), 65535): workgroups for a grid-stride loop.
 mlir::Value gridFor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value work, int64_t perGroup);
-
-/// The product of index values (1 for none).
-mlir::Value product(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<mlir::Value> values);
-
-/// Indices of `linear` in a row-major space of `extents` (the last fastest).
-llvm::SmallVector<mlir::Value> delinearize(mlir::OpBuilder &b, mlir::Location loc,
-                                           mlir::Value linear,
-                                           llvm::ArrayRef<mlir::Value> extents);
-
-/// The loop sizes of a linalg op as index values.
-llvm::SmallVector<mlir::Value> loopSizes(mlir::OpBuilder &b, mlir::Location loc,
-                                         mlir::linalg::LinalgOp op);
-
-/// Loads operand `operand` of a linalg op on buffers at the loop indices `ivs`
-/// (through its indexing map).
-mlir::Value loadOperand(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp op,
-                        mlir::OpOperand &operand, mlir::ValueRange ivs);
-
-/// Stores `value` into init operand `operand` at the loop indices `ivs`.
-void storeOperand(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp op,
-                  mlir::OpOperand &operand, mlir::Value value, mlir::ValueRange ivs);
 
 /// Clones the body of `op` (block arguments already mapped in `mapping`)
 /// except its terminator and the ops in `skip`; `linalg.index d` becomes ivs[d].

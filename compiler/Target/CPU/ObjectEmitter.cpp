@@ -86,6 +86,22 @@ std::string validateCpuTarget(const CpuTargetOptions &options) {
   return "";
 }
 
+unsigned cpuVectorBits(const CpuTargetOptions &options) {
+  ResolvedTarget t;
+  if (!resolve(options, t).empty())
+    return 128;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      t.target->createMCSubtargetInfo(t.triple, t.cpu, t.features));
+  if (!info)
+    return 128;
+  auto has = [&](const char *feature) { return info->checkFeatures(std::string("+") + feature); };
+  if (has("avx512f"))
+    return 512;
+  if (has("avx"))
+    return 256;
+  return 128;
+}
+
 std::string emitObject(mlir::ModuleOp module, const CpuTargetOptions &options,
                        llvm::SmallVectorImpl<char> &object, ObjectEmissionTimes *times) {
   ObjectEmissionTimes local;

@@ -19,6 +19,10 @@ struct CpuTargetOptions {
 /// error message, empty when they are fine.
 std::string validateCpuTarget(const CpuTargetOptions &options);
 
+/// The width in bits of the target's widest vector registers for f32 (512
+/// with AVX-512, 256 with AVX, else 128). `options` must be valid.
+unsigned cpuVectorBits(const CpuTargetOptions &options);
+
 /// Milliseconds spent in each step of emitObject (for asgc --stats).
 struct ObjectEmissionTimes {
   double translate = 0, optimize = 0, codegen = 0;

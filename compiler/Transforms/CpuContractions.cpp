@@ -1,0 +1,361 @@
+// CpuContractions.cpp: asg-cpu-contractions, matmul-like linalg ops on buffers as packed,
+// register-blocked vector loops for the CPU (see Passes.td).
+#include "compiler/Transforms/LoopBuilders.h"
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+
+namespace asg {
+#define GEN_PASS_DEF_ASGCPUCONTRACTIONS
+#include "compiler/Transforms/Passes.h.inc"
+
+namespace {
+
+/// C[batch.., rows.., col] += A[batch.., rows.., k] * B[batch.., k, col] in
+/// whatever operand layouts the indexing maps say.
+struct Contraction {
+  linalg::LinalgOp op;
+  OpOperand *lhs = nullptr, *rhs = nullptr, *out = nullptr; // A, B, C
+  SmallVector<unsigned> batch, rows;                        // loop dims, in loop order
+  unsigned col = 0, red = 0;
+};
+
+bool isF32Buffer(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getElementType().isF32();
+}
+
+bool hasUnitInnerStride(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type.getRank() > 0 && succeeded(getStridesAndOffset(type, strides, offset)) &&
+         strides.back() == 1;
+}
+
+std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 2 ||
+      op.getNumReductionLoops() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands())
+    if (!isF32Buffer(operand.get()) || !op.getMatchingIndexingMap(&operand).isProjectedPermutation())
+      return std::nullopt;
+  Contraction c;
+  c.op = op;
+  c.lhs = op.getDpsInputOperand(0);
+  c.rhs = op.getDpsInputOperand(1);
+  c.out = op.getDpsInitOperand(0);
+  AffineMap a = op.getMatchingIndexingMap(c.lhs), b = op.getMatchingIndexingMap(c.rhs),
+            out = op.getMatchingIndexingMap(c.out);
+  SmallVector<unsigned> onlyA, onlyB;
+  for (auto [d, kind] : llvm::enumerate(op.getIteratorTypesArray())) {
+    bool inA = a.isFunctionOfDim(d), inB = b.isFunctionOfDim(d), inOut = out.isFunctionOfDim(d);
+    if (kind == utils::IteratorType::reduction) {
+      if (!inA || !inB || inOut)
+        return std::nullopt;
+      c.red = d;
+    } else if (!inOut) {
+      return std::nullopt;
+    } else if (inA && inB) {
+      c.batch.push_back(d);
+    } else if (inA) {
+      onlyA.push_back(d);
+    } else if (inB) {
+      onlyB.push_back(d);
+    } else {
+      return std::nullopt; // an output dim no operand uses: a broadcast, not a contraction
+    }
+  }
+  if (out.getNumResults() == 0)
+    return std::nullopt;
+  unsigned inner = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  if (onlyA.size() == 1 && onlyA[0] == inner) {
+    // The output's contiguous dim belongs to the first operand: swap the roles.
+    std::swap(c.lhs, c.rhs);
+    std::swap(onlyA, onlyB);
+  }
+  if (onlyB.size() != 1 || onlyB[0] != inner || onlyA.empty() || !hasUnitInnerStride(c.out->get()))
+    return std::nullopt;
+  c.rows = std::move(onlyA);
+  c.col = inner;
+  return c;
+}
+
+/// The register tile and cache blocks of the generated code.
+struct Blocking {
+  int64_t lanes, tileRows, tileVectors, blockRows, blockDepth;
+  int64_t tileCols() const { return lanes * tileVectors; }
+};
+
+/// Writes the loops of one contraction in front of it (then erases it).
+class ContractionEmitter {
+public:
+  ContractionEmitter(Contraction c, const Blocking &blocking)
+      : c(std::move(c)), k(blocking), b(this->c.op.getLoc(), this->c.op) {}
+
+  void emit() {
+    SmallVector<Value> sizes = loopSizes(b, b.getLoc(), c.op);
+    for (unsigned d : c.batch)
+      batchExtents.push_back(sizes[d]);
+    for (unsigned d : c.rows)
+      rowExtents.push_back(sizes[d]);
+    rows = product(b, b.getLoc(), rowExtents);
+    cols = sizes[c.col];
+    depth = sizes[c.red];
+    zero = index(0);
+    one = index(1);
+    Value batches = product(b, b.getLoc(), batchExtents);
+    panels = b.create<arith::CeilDivSIOp>(cols, index(k.tileCols()));
+    panelSize = b.create<arith::MulIOp>(depth, index(k.tileCols()));
+    Value packedSize =
+        b.create<arith::MulIOp>(b.create<arith::MulIOp>(batches, panels), panelSize);
+    packedRhs = b.create<memref::AllocOp>(MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+                                          ValueRange{packedSize}, b.getI64IntegerAttr(64));
+    fzero = b.create<arith::ConstantOp>(b.getF32FloatAttr(0));
+
+    b.create<scf::ParallelOp>(
+        ValueRange{zero, zero}, ValueRange{batches, panels}, ValueRange{one, one},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          packRhsPanel(ivs[0], ivs[1]);
+        });
+    Value blocks = b.create<arith::CeilDivSIOp>(rows, index(k.blockRows));
+    b.create<scf::ParallelOp>(
+        ValueRange{zero, zero}, ValueRange{batches, blocks}, ValueRange{one, one},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          computeRowBlock(ivs[0], ivs[1]);
+        });
+    b.create<memref::DeallocOp>(packedRhs);
+    c.op->erase();
+  }
+
+private:
+  Value index(int64_t value) { return b.create<arith::ConstantIndexOp>(value); }
+  Value add(Value x, Value y) { return b.create<arith::AddIOp>(x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulIOp>(x, y); }
+  Value below(Value x, Value bound) {
+    return b.create<arith::CmpIOp>(arith::CmpIPredicate::slt, x, bound);
+  }
+  /// min(x, bound - 1): an index kept inside a dim of extent `bound` >= 1.
+  Value clampBelow(Value x, Value bound) {
+    return b.create<arith::MinSIOp>(x, b.create<arith::SubIOp>(bound, one));
+  }
+
+  /// The op's loop indices from its roles' indices.
+  SmallVector<Value> loopIndices(ArrayRef<Value> batchIvs, ArrayRef<Value> rowIvs, Value col,
+                                 Value red) {
+    SmallVector<Value> ivs(c.op.getNumLoops(), zero);
+    for (auto [d, iv] : llvm::zip_equal(c.batch, batchIvs))
+      ivs[d] = iv;
+    for (auto [d, iv] : llvm::zip_equal(c.rows, rowIvs))
+      ivs[d] = iv;
+    ivs[c.col] = col;
+    ivs[c.red] = red;
+    return ivs;
+  }
+  SmallVector<Value> rowIndices(Value row) {
+    return delinearize(b, b.getLoc(), row, rowExtents);
+  }
+
+  /// Element (row, k) of A or (k, col) of B at the clamped position, zero
+  /// outside the op's extent (the padding of a partial panel).
+  Value paddedLoad(OpOperand &operand, ArrayRef<Value> ivs, Value inRange) {
+    return b.create<arith::SelectOp>(inRange, loadOperand(b, b.getLoc(), c.op, operand, ivs),
+                                     fzero);
+  }
+
+  /// Whether loop dim `dim` walks the innermost, unit-stride dim of the operand.
+  bool isContiguousAlong(OpOperand &operand, unsigned dim) {
+    AffineMap map = c.op.getMatchingIndexingMap(&operand);
+    return map.getNumResults() > 0 && map.getResults().back() == b.getAffineDimExpr(dim) &&
+           hasUnitInnerStride(operand.get());
+  }
+  VectorType vectorType() { return VectorType::get({k.lanes}, b.getF32Type()); }
+  /// The first `count` lanes (none when count <= 0, all when count >= lanes).
+  Value lanesBelow(Value count) {
+    return b.create<vector::CreateMaskOp>(VectorType::get({k.lanes}, b.getI1Type()),
+                                          ValueRange{count});
+  }
+  /// One vector of `operand` from the loop indices `ivs` on, zero in the
+  /// lanes `mask` leaves out (which are not read).
+  Value maskedLoad(OpOperand &operand, ArrayRef<Value> ivs, Value mask) {
+    Value zeros = b.create<arith::ConstantOp>(b.getZeroAttr(vectorType()));
+    return b.create<vector::MaskedLoadOp>(vectorType(), operand.get(),
+                                          operandIndices(b, b.getLoc(), c.op, operand, ivs), mask,
+                                          zeros);
+  }
+
+  template <typename Body> void loop(Value lower, Value upper, Value step, Body body) {
+    auto forOp = b.create<scf::ForOp>(lower, upper, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    body(forOp.getInductionVar());
+  }
+
+  /// Panel `panel` of B for batch `batch`: depth x tileCols floats, row k
+  /// holding B[k, panel * tileCols ...] (zero past the last column).
+  void packRhsPanel(Value batch, Value panel) {
+    SmallVector<Value> batchIvs = delinearize(b, b.getLoc(), batch, batchExtents);
+    SmallVector<Value> noRows(c.rows.size(), zero);
+    Value base = mul(add(mul(batch, panels), panel), panelSize);
+    Value firstCol = mul(panel, index(k.tileCols()));
+    loop(zero, depth, one, [&](Value red) {
+      Value rowBase = add(base, mul(red, index(k.tileCols())));
+      if (isContiguousAlong(*c.rhs, c.col)) {
+        // Whole vectors of the row, masked past the last column.
+        for (int64_t v = 0; v < k.tileVectors; ++v) {
+          Value col = add(firstCol, index(v * k.lanes));
+          Value vector = maskedLoad(*c.rhs, loopIndices(batchIvs, noRows, col, red),
+                                    lanesBelow(b.create<arith::SubIOp>(cols, col)));
+          b.create<vector::StoreOp>(vector, packedRhs, ValueRange{add(rowBase, index(v * k.lanes))});
+        }
+        return;
+      }
+      loop(zero, index(k.tileCols()), one, [&](Value j) {
+        Value col = add(firstCol, j);
+        Value value = paddedLoad(*c.rhs, loopIndices(batchIvs, noRows, clampBelow(col, cols), red),
+                                 below(col, cols));
+        b.create<memref::StoreOp>(value, packedRhs, ValueRange{add(rowBase, j)});
+      });
+    });
+  }
+
+  /// Rows [block * blockRows, ...) of C for batch `batch`, in steps of
+  /// blockDepth along k: pack the A block, then every register tile.
+  void computeRowBlock(Value batch, Value block) {
+    batchIvs = delinearize(b, b.getLoc(), batch, batchExtents);
+    auto packedType = MemRefType::get({k.blockRows * k.blockDepth}, b.getF32Type());
+    packedLhs = b.create<memref::AllocaOp>(packedType, b.getI64IntegerAttr(64));
+    Value firstRow = mul(block, index(k.blockRows));
+    Value blockRows = b.create<arith::MinSIOp>(index(k.blockRows),
+                                               b.create<arith::SubIOp>(rows, firstRow));
+    Value rowPanels = b.create<arith::CeilDivSIOp>(blockRows, index(k.tileRows));
+    Value batchPanels = mul(batch, panels);
+    loop(zero, depth, index(k.blockDepth), [&](Value firstRed) {
+      Value steps = b.create<arith::MinSIOp>(index(k.blockDepth),
+                                             b.create<arith::SubIOp>(depth, firstRed));
+      packLhsBlock(firstRow, rowPanels, firstRed, steps);
+      loop(zero, panels, one, [&](Value panel) {
+        Value rhsOffset = add(mul(add(batchPanels, panel), panelSize),
+                              mul(firstRed, index(k.tileCols())));
+        Value firstCol = mul(panel, index(k.tileCols()));
+        loop(zero, rowPanels, one, [&](Value rowPanel) {
+          Value lhsOffset = mul(mul(rowPanel, index(k.tileRows)), steps);
+          Value tileRow = add(firstRow, mul(rowPanel, index(k.tileRows)));
+          microKernel(tileRow, firstCol, steps, lhsOffset, rhsOffset);
+        });
+      });
+    });
+  }
+
+  /// A[firstRow.., firstRed..] into panels of tileRows rows: panel p holds
+  /// `steps` columns of tileRows floats (zero past the last row).
+  void packLhsBlock(Value firstRow, Value rowPanels, Value firstRed, Value steps) {
+    loop(zero, rowPanels, one, [&](Value rowPanel) {
+      Value panelBase = mul(mul(rowPanel, index(k.tileRows)), steps);
+      loop(zero, index(k.tileRows), one, [&](Value i) {
+        Value row = add(add(firstRow, mul(rowPanel, index(k.tileRows))), i);
+        SmallVector<Value> rowIvs = rowIndices(clampBelow(row, rows));
+        Value inRange = below(row, rows);
+        Value base = add(panelBase, i);
+        loop(zero, steps, one, [&](Value step) {
+          Value value = paddedLoad(*c.lhs, loopIndices(batchIvs, rowIvs, zero, add(firstRed, step)),
+                                   inRange);
+          b.create<memref::StoreOp>(value, packedLhs,
+                                    ValueRange{add(base, mul(step, index(k.tileRows)))});
+        });
+      });
+    });
+  }
+
+  /// C[tileRow + i, firstCol + v * lanes ...] += the packed panels' product
+  /// over `steps` steps of k, in tileRows x tileVectors vector registers.
+  void microKernel(Value tileRow, Value firstCol, Value steps, Value lhsOffset, Value rhsOffset) {
+    auto vectorType = VectorType::get({k.lanes}, b.getF32Type());
+    auto maskType = VectorType::get({k.lanes}, b.getI1Type());
+    Value noLanes = b.create<arith::ConstantOp>(b.getZeroAttr(maskType));
+    Value zeros = b.create<arith::ConstantOp>(b.getZeroAttr(vectorType));
+    // The tile's memory: masks cover the columns and rows inside C.
+    SmallVector<SmallVector<Value>> tileIndices;
+    SmallVector<Value> masks, accumulators;
+    Value colsLeft = b.create<arith::SubIOp>(cols, firstCol);
+    for (int64_t i = 0; i < k.tileRows; ++i) {
+      Value row = add(tileRow, index(i));
+      SmallVector<Value> rowIvs = rowIndices(clampBelow(row, rows));
+      Value rowInside = below(row, rows);
+      for (int64_t v = 0; v < k.tileVectors; ++v) {
+        Value col = add(firstCol, index(v * k.lanes));
+        Value lanes = b.create<vector::CreateMaskOp>(
+            maskType, ValueRange{b.create<arith::SubIOp>(colsLeft, index(v * k.lanes))});
+        masks.push_back(b.create<arith::SelectOp>(rowInside, lanes, noLanes));
+        tileIndices.push_back(
+            operandIndices(b, b.getLoc(), c.op, *c.out, loopIndices(batchIvs, rowIvs, col, zero)));
+        accumulators.push_back(b.create<vector::MaskedLoadOp>(vectorType, c.out->get(),
+                                                              tileIndices.back(), masks.back(),
+                                                              zeros));
+      }
+    }
+    auto stepsLoop = b.create<scf::ForOp>(
+        zero, steps, one, accumulators,
+        [&](OpBuilder &nested, Location loc, Value step, ValueRange acc) {
+          ImplicitLocOpBuilder in(loc, nested);
+          auto at = [&](Value base, int64_t width, int64_t offset) {
+            return in.create<arith::AddIOp>(
+                in.create<arith::AddIOp>(
+                    base, in.create<arith::MulIOp>(step, in.create<arith::ConstantIndexOp>(width))),
+                in.create<arith::ConstantIndexOp>(offset));
+          };
+          SmallVector<Value> rhs;
+          for (int64_t v = 0; v < k.tileVectors; ++v)
+            rhs.push_back(in.create<vector::LoadOp>(vectorType, packedRhs,
+                                                    ValueRange{at(rhsOffset, k.tileCols(), v * k.lanes)}));
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < k.tileRows; ++i) {
+            Value lhs = in.create<memref::LoadOp>(packedLhs, ValueRange{at(lhsOffset, k.tileRows, i)});
+            Value splat = in.create<vector::BroadcastOp>(vectorType, lhs);
+            for (int64_t v = 0; v < k.tileVectors; ++v)
+              next.push_back(
+                  in.create<vector::FMAOp>(splat, rhs[v], acc[i * k.tileVectors + v]));
+          }
+          in.create<scf::YieldOp>(next);
+        });
+    for (auto [i, result] : llvm::enumerate(stepsLoop.getResults()))
+      b.create<vector::MaskedStoreOp>(c.out->get(), tileIndices[i], masks[i], result);
+  }
+
+  Contraction c;
+  const Blocking k;
+  ImplicitLocOpBuilder b;
+  SmallVector<Value> batchExtents, rowExtents, batchIvs;
+  Value rows, cols, depth, zero, one, fzero, panels, panelSize, packedRhs, packedLhs;
+};
+
+struct AsgCpuContractionsPass : impl::AsgCpuContractionsBase<AsgCpuContractionsPass> {
+  using AsgCpuContractionsBase::AsgCpuContractionsBase;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1 || tileRows < 1 || tileVectors < 1 || blockDepth < 1 ||
+        blockRows < tileRows || blockRows % tileRows != 0) {
+      getOperation().emitError("asg-cpu-contractions: block-rows must be a positive multiple of "
+                               "tile-rows, and every size positive");
+      return signalPassFailure();
+    }
+    Blocking blocking{vectorWidth, tileRows, tileVectors, blockRows, blockDepth};
+    SmallVector<Contraction> contractions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (std::optional<Contraction> contraction = matchContraction(op))
+        contractions.push_back(*contraction);
+    });
+    for (Contraction &contraction : contractions)
+      ContractionEmitter(contraction, blocking).emit();
+  }
+};
+
+} // namespace
+} // namespace asg
