@@ -116,7 +116,7 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
   if (options.optLevel > 0)
-    pm.addNestedPass<func::FuncOp>(createAsgCpuContractions(cpuContractionBlocking(options)));
+    pm.addPass(createAsgCpuContractions(cpuContractionBlocking(options)));
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());

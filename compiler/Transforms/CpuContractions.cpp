@@ -86,15 +86,76 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
 
 /// The register tile and cache blocks of the generated code.
 struct Blocking {
+  MLIRContext *context;
   int64_t lanes, tileRows, tileVectors, blockRows, blockDepth;
   int64_t tileCols() const { return lanes * tileVectors; }
 };
 
+/// The register tile's buffer: tileRows rows of tileCols floats.
+MemRefType tileType(const Blocking &k) {
+  return MemRefType::get({k.tileRows * k.tileCols()}, Float32Type::get(k.context));
+}
+
+/// The micro-kernel every contraction of the module calls:
+///   tile[i, :] += sum over s < steps of lhs[lhsOffset + s * tileRows + i]
+///                                     * rhs[rhsOffset + s * tileCols, +tileCols)
+/// with the tile in tileRows x tileVectors vector registers (each step: the
+/// row's vectors loaded once, one broadcast and tileVectors fmas per row).
+func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k) {
+  std::string name = "asg_gemm_tile_" + std::to_string(k.tileRows) + "x" +
+                     std::to_string(k.tileCols());
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  ImplicitLocOpBuilder b(module.getLoc(), module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  auto buffer = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  auto fn = b.create<func::FuncOp>(
+      name, b.getFunctionType({buffer, b.getIndexType(), buffer, b.getIndexType(),
+                               b.getIndexType(), tileType(k)},
+                              {}));
+  fn.setPrivate();
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), rhs = fn.getArgument(2),
+        rhsOffset = fn.getArgument(3), steps = fn.getArgument(4), tile = fn.getArgument(5);
+  auto vectorType = VectorType::get({k.lanes}, b.getF32Type());
+  auto constant = [&](int64_t value) { return b.create<arith::ConstantIndexOp>(value); };
+  SmallVector<Value> accumulators;
+  for (int64_t slot = 0; slot < k.tileRows * k.tileCols(); slot += k.lanes)
+    accumulators.push_back(b.create<vector::LoadOp>(vectorType, tile, ValueRange{constant(slot)}));
+  auto stepsLoop = b.create<scf::ForOp>(
+      constant(0), steps, constant(1), accumulators,
+      [&](OpBuilder &nested, Location loc, Value step, ValueRange acc) {
+        ImplicitLocOpBuilder in(loc, nested);
+        auto at = [&](Value base, int64_t width, int64_t offset) {
+          Value stride = in.create<arith::MulIOp>(step, in.create<arith::ConstantIndexOp>(width));
+          return in.create<arith::AddIOp>(in.create<arith::AddIOp>(base, stride),
+                                          in.create<arith::ConstantIndexOp>(offset));
+        };
+        SmallVector<Value> rowVectors;
+        for (int64_t v = 0; v < k.tileVectors; ++v)
+          rowVectors.push_back(in.create<vector::LoadOp>(
+              vectorType, rhs, ValueRange{at(rhsOffset, k.tileCols(), v * k.lanes)}));
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < k.tileRows; ++i) {
+          Value element = in.create<memref::LoadOp>(lhs, ValueRange{at(lhsOffset, k.tileRows, i)});
+          Value splat = in.create<vector::BroadcastOp>(vectorType, element);
+          for (int64_t v = 0; v < k.tileVectors; ++v)
+            next.push_back(in.create<vector::FMAOp>(splat, rowVectors[v],
+                                                    acc[i * k.tileVectors + v]));
+        }
+        in.create<scf::YieldOp>(next);
+      });
+  for (auto [i, result] : llvm::enumerate(stepsLoop.getResults()))
+    b.create<vector::StoreOp>(result, tile, ValueRange{constant(i * k.lanes)});
+  b.create<func::ReturnOp>();
+  return fn;
+}
+
 /// Writes the loops of one contraction in front of it (then erases it).
 class ContractionEmitter {
 public:
-  ContractionEmitter(Contraction c, const Blocking &blocking)
-      : c(std::move(c)), k(blocking), b(this->c.op.getLoc(), this->c.op) {}
+  ContractionEmitter(Contraction c, const Blocking &blocking, func::FuncOp tileKernel)
+      : c(std::move(c)), k(blocking), b(this->c.op.getLoc(), this->c.op), tileKernel(tileKernel) {}
 
   void emit() {
     SmallVector<Value> sizes = loopSizes(b, b.getLoc(), c.op);
@@ -112,8 +173,8 @@ public:
     panelSize = b.create<arith::MulIOp>(depth, index(k.tileCols()));
     Value packedSize =
         b.create<arith::MulIOp>(b.create<arith::MulIOp>(batches, panels), panelSize);
-    packedRhs = b.create<memref::AllocOp>(MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
-                                          ValueRange{packedSize}, b.getI64IntegerAttr(64));
+    packedRhs = b.create<memref::AllocOp>(dynamicBuffer(), ValueRange{packedSize},
+                                          b.getI64IntegerAttr(64));
     fzero = b.create<arith::ConstantOp>(b.getF32FloatAttr(0));
 
     b.create<scf::ParallelOp>(
@@ -129,7 +190,12 @@ public:
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          // The stack space of the packed block is given back after each
+          // block. (Not memref.alloca_scope: its region must stay one block,
+          // which the loops inside it are not once lowered to branches.)
+          Value stack = b.create<LLVM::StackSaveOp>(LLVM::LLVMPointerType::get(b.getContext()));
           computeRowBlock(ivs[0], ivs[1]);
+          b.create<LLVM::StackRestoreOp>(stack);
         });
     b.create<memref::DeallocOp>(packedRhs);
     c.op->erase();
@@ -177,18 +243,17 @@ private:
            hasUnitInnerStride(operand.get());
   }
   VectorType vectorType() { return VectorType::get({k.lanes}, b.getF32Type()); }
+  MemRefType dynamicBuffer() { return MemRefType::get({ShapedType::kDynamic}, b.getF32Type()); }
   /// The first `count` lanes (none when count <= 0, all when count >= lanes).
   Value lanesBelow(Value count) {
     return b.create<vector::CreateMaskOp>(VectorType::get({k.lanes}, b.getI1Type()),
                                           ValueRange{count});
   }
-  /// One vector of `operand` from the loop indices `ivs` on, zero in the
-  /// lanes `mask` leaves out (which are not read).
-  Value maskedLoad(OpOperand &operand, ArrayRef<Value> ivs, Value mask) {
+  /// One vector of `operand` from its indices `at` on, zero in the lanes
+  /// `mask` leaves out (which are not read).
+  Value maskedLoad(OpOperand &operand, ArrayRef<Value> at, Value mask) {
     Value zeros = b.create<arith::ConstantOp>(b.getZeroAttr(vectorType()));
-    return b.create<vector::MaskedLoadOp>(vectorType(), operand.get(),
-                                          operandIndices(b, b.getLoc(), c.op, operand, ivs), mask,
-                                          zeros);
+    return b.create<vector::MaskedLoadOp>(vectorType(), operand.get(), at, mask, zeros);
   }
 
   template <typename Body> void loop(Value lower, Value upper, Value step, Body body) {
@@ -211,8 +276,9 @@ private:
         // Whole vectors of the row, masked past the last column.
         for (int64_t v = 0; v < k.tileVectors; ++v) {
           Value col = add(firstCol, index(v * k.lanes));
-          Value vector = maskedLoad(*c.rhs, loopIndices(batchIvs, noRows, col, red),
-                                    lanesBelow(b.create<arith::SubIOp>(cols, col)));
+          Value vector = maskedLoad(
+              *c.rhs, operandIndices(b, b.getLoc(), c.op, *c.rhs, loopIndices(batchIvs, noRows, col, red)),
+              lanesBelow(b.create<arith::SubIOp>(cols, col)));
           b.create<vector::StoreOp>(vector, packedRhs, ValueRange{add(rowBase, index(v * k.lanes))});
         }
         return;
@@ -232,6 +298,8 @@ private:
     batchIvs = delinearize(b, b.getLoc(), batch, batchExtents);
     auto packedType = MemRefType::get({k.blockRows * k.blockDepth}, b.getF32Type());
     packedLhs = b.create<memref::AllocaOp>(packedType, b.getI64IntegerAttr(64));
+    packedLhsView = b.create<memref::CastOp>(dynamicBuffer(), packedLhs);
+    tile = b.create<memref::AllocaOp>(tileType(k), b.getI64IntegerAttr(64));
     Value firstRow = mul(block, index(k.blockRows));
     Value blockRows = b.create<arith::MinSIOp>(index(k.blockRows),
                                                b.create<arith::SubIOp>(rows, firstRow));
@@ -275,65 +343,48 @@ private:
   }
 
   /// C[tileRow + i, firstCol + v * lanes ...] += the packed panels' product
-  /// over `steps` steps of k, in tileRows x tileVectors vector registers.
+  /// over `steps` steps of k: the C tile is copied into `tile` (masked at
+  /// C's edges), the shared tile kernel updates it, and it is copied back.
   void microKernel(Value tileRow, Value firstCol, Value steps, Value lhsOffset, Value rhsOffset) {
-    auto vectorType = VectorType::get({k.lanes}, b.getF32Type());
-    auto maskType = VectorType::get({k.lanes}, b.getI1Type());
-    Value noLanes = b.create<arith::ConstantOp>(b.getZeroAttr(maskType));
-    Value zeros = b.create<arith::ConstantOp>(b.getZeroAttr(vectorType));
-    // The tile's memory: masks cover the columns and rows inside C.
-    SmallVector<SmallVector<Value>> tileIndices;
-    SmallVector<Value> masks, accumulators;
     Value colsLeft = b.create<arith::SubIOp>(cols, firstCol);
-    for (int64_t i = 0; i < k.tileRows; ++i) {
-      Value row = add(tileRow, index(i));
-      SmallVector<Value> rowIvs = rowIndices(clampBelow(row, rows));
-      Value rowInside = below(row, rows);
-      for (int64_t v = 0; v < k.tileVectors; ++v) {
-        Value col = add(firstCol, index(v * k.lanes));
-        Value lanes = b.create<vector::CreateMaskOp>(
-            maskType, ValueRange{b.create<arith::SubIOp>(colsLeft, index(v * k.lanes))});
-        masks.push_back(b.create<arith::SelectOp>(rowInside, lanes, noLanes));
-        tileIndices.push_back(
-            operandIndices(b, b.getLoc(), c.op, *c.out, loopIndices(batchIvs, rowIvs, col, zero)));
-        accumulators.push_back(b.create<vector::MaskedLoadOp>(vectorType, c.out->get(),
-                                                              tileIndices.back(), masks.back(),
-                                                              zeros));
-      }
-    }
-    auto stepsLoop = b.create<scf::ForOp>(
-        zero, steps, one, accumulators,
-        [&](OpBuilder &nested, Location loc, Value step, ValueRange acc) {
-          ImplicitLocOpBuilder in(loc, nested);
-          auto at = [&](Value base, int64_t width, int64_t offset) {
-            return in.create<arith::AddIOp>(
-                in.create<arith::AddIOp>(
-                    base, in.create<arith::MulIOp>(step, in.create<arith::ConstantIndexOp>(width))),
-                in.create<arith::ConstantIndexOp>(offset));
-          };
-          SmallVector<Value> rhs;
-          for (int64_t v = 0; v < k.tileVectors; ++v)
-            rhs.push_back(in.create<vector::LoadOp>(vectorType, packedRhs,
-                                                    ValueRange{at(rhsOffset, k.tileCols(), v * k.lanes)}));
-          SmallVector<Value> next;
-          for (int64_t i = 0; i < k.tileRows; ++i) {
-            Value lhs = in.create<memref::LoadOp>(packedLhs, ValueRange{at(lhsOffset, k.tileRows, i)});
-            Value splat = in.create<vector::BroadcastOp>(vectorType, lhs);
-            for (int64_t v = 0; v < k.tileVectors; ++v)
-              next.push_back(
-                  in.create<vector::FMAOp>(splat, rhs[v], acc[i * k.tileVectors + v]));
-          }
-          in.create<scf::YieldOp>(next);
-        });
-    for (auto [i, result] : llvm::enumerate(stepsLoop.getResults()))
-      b.create<vector::MaskedStoreOp>(c.out->get(), tileIndices[i], masks[i], result);
+    SmallVector<Value> colMasks;
+    for (int64_t v = 0; v < k.tileVectors; ++v)
+      colMasks.push_back(lanesBelow(b.create<arith::SubIOp>(colsLeft, index(v * k.lanes))));
+    Value noLanes = b.create<arith::ConstantOp>(b.getZeroAttr(colMasks[0].getType()));
+    auto forEachTileVector = [&](auto body) {
+      loop(zero, index(k.tileRows), one, [&](Value i) {
+        Value row = add(tileRow, i);
+        SmallVector<Value> rowIvs = rowIndices(clampBelow(row, rows));
+        Value rowInside = below(row, rows);
+        for (int64_t v = 0; v < k.tileVectors; ++v) {
+          Value mask = b.create<arith::SelectOp>(rowInside, colMasks[v], noLanes);
+          SmallVector<Value> at = operandIndices(
+              b, b.getLoc(), c.op, *c.out,
+              loopIndices(batchIvs, rowIvs, add(firstCol, index(v * k.lanes)), zero));
+          Value slot = add(mul(i, index(k.tileCols())), index(v * k.lanes));
+          body(at, mask, slot);
+        }
+      });
+    };
+    forEachTileVector([&](ArrayRef<Value> at, Value mask, Value slot) {
+      Value value = maskedLoad(*c.out, at, mask);
+      b.create<vector::StoreOp>(value, tile, ValueRange{slot});
+    });
+    b.create<func::CallOp>(tileKernel, ValueRange{packedLhsView, lhsOffset, packedRhs, rhsOffset,
+                                                  steps, tile});
+    forEachTileVector([&](ArrayRef<Value> at, Value mask, Value slot) {
+      Value value = b.create<vector::LoadOp>(vectorType(), tile, ValueRange{slot});
+      b.create<vector::MaskedStoreOp>(c.out->get(), at, mask, value);
+    });
   }
 
   Contraction c;
   const Blocking k;
   ImplicitLocOpBuilder b;
   SmallVector<Value> batchExtents, rowExtents, batchIvs;
-  Value rows, cols, depth, zero, one, fzero, panels, panelSize, packedRhs, packedLhs;
+  func::FuncOp tileKernel;
+  Value rows, cols, depth, zero, one, fzero, panels, panelSize, packedRhs, packedLhs,
+      packedLhsView, tile;
 };
 
 struct AsgCpuContractionsPass : impl::AsgCpuContractionsBase<AsgCpuContractionsPass> {
@@ -346,14 +397,17 @@ struct AsgCpuContractionsPass : impl::AsgCpuContractionsBase<AsgCpuContractionsP
                                "tile-rows, and every size positive");
       return signalPassFailure();
     }
-    Blocking blocking{vectorWidth, tileRows, tileVectors, blockRows, blockDepth};
+    Blocking blocking{&getContext(), vectorWidth, tileRows, tileVectors, blockRows, blockDepth};
     SmallVector<Contraction> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (std::optional<Contraction> contraction = matchContraction(op))
         contractions.push_back(*contraction);
     });
+    if (contractions.empty())
+      return;
+    func::FuncOp tileKernel = buildTileKernel(getOperation(), blocking);
     for (Contraction &contraction : contractions)
-      ContractionEmitter(contraction, blocking).emit();
+      ContractionEmitter(contraction, blocking, tileKernel).emit();
   }
 };
 

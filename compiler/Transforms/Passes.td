@@ -79,7 +79,7 @@ def AsgContractionLoopOrder : Pass<"asg-contraction-loop-order"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
-def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::func::FuncOp"> {
+def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::ModuleOp"> {
   let summary = "Matmul-like linalg ops on buffers as packed, register-blocked vector loops for the CPU";
   let description = [{
     Runs on f32 contractions on buffers (named or generic linalg ops): one
@@ -95,11 +95,14 @@ def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::func::FuncOp"> {
          panels of `nr` = vector-width x vectors-per-row columns, zero padded;
       2. an `scf.parallel` over (batch, blocks of `mc` rows) then, for each
          block of `kc` steps of k, packs the rows into an `memref.alloca` in
-         panels of `mr` rows (zero padded) and walks the block in
-         `mr` x `nr` tiles: a micro-kernel keeps the tile in `mr` x
-         vectors-per-row vector registers, loads it from the output (masked at
-         the edges), adds one `vector.fma` of a broadcast row element and a
-         panel vector per (row, vector) and k step, and stores it back.
+         panels of `mr` rows (zero padded; the stack is saved and restored
+         around each row block) and walks the block in
+         `mr` x `nr` tiles: the tile is copied from the output into a small
+         stack buffer (masked at the output's edges), the module's one
+         micro-kernel function (`asg_gemm_tile_<mr>x<nr>`, shared by every
+         contraction) keeps it in `mr` x vectors-per-row vector registers and
+         adds one `vector.fma` of a broadcast row element and a panel vector
+         per (row, vector) and k step, and the tile is copied back.
     Every output element still sums its products in order of k, starting from
     its value in the output, exactly like the loops of the op (so results
     are identical for any split of the parallel loops among threads).
@@ -117,7 +120,8 @@ def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::func::FuncOp"> {
            "Steps of k per packed block (kc)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
-                           "mlir::vector::VectorDialect", "mlir::affine::AffineDialect"];
+                           "mlir::vector::VectorDialect", "mlir::affine::AffineDialect",
+                           "mlir::LLVM::LLVMDialect"];
 }
 
 def AsgMathApproximation : Pass<"asg-math-approximation"> {

@@ -8,8 +8,8 @@
 // BAD: error: asg-cpu-contractions: block-rows must be a positive multiple of tile-rows, and every size positive
 
 // B's columns are contiguous: its panels are packed with masked vector loads.
-// The micro-kernel loads the C tile (masked), runs k with 2 x 2 vector
-// accumulators and stores it back.
+// Each register tile is copied from C into a stack buffer (masked), updated
+// by the module's one micro-kernel and copied back.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<?x8xf32>, %[[B:.*]]: memref<8x16xf32>, %[[C:.*]]: memref<?x16xf32>)
 // CHECK: %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128xf32>
@@ -17,24 +17,21 @@
 // CHECK: vector.maskedload %[[B]]
 // CHECK: vector.store {{.*}}, %[[PACKED]]
 // CHECK: scf.parallel
+// CHECK: %[[STACK:.*]] = llvm.intr.stacksave
 // CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<32xf32>
+// CHECK: %[[VIEW:.*]] = memref.cast %[[PANEL]]
+// CHECK: %[[TILE:.*]] = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
 // CHECK: memref.load %[[A]]
 // CHECK: arith.select
 // CHECK: memref.store {{.*}}, %[[PANEL]]
-// CHECK-COUNT-4: vector.maskedload %[[C]]
-// CHECK: scf.for {{.*}} iter_args
-// CHECK-COUNT-2: vector.load %[[PACKED]]
-// CHECK: memref.load %[[PANEL]]
-// CHECK: vector.broadcast
-// CHECK-COUNT-2: vector.fma
-// CHECK: memref.load %[[PANEL]]
-// CHECK: vector.broadcast
-// CHECK-COUNT-2: vector.fma
-// CHECK: scf.yield
-// CHECK-COUNT-4: vector.maskedstore %[[C]]
+// CHECK-COUNT-2: vector.maskedload %[[C]]
+// CHECK: call @asg_gemm_tile_2x8(%[[VIEW]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
+// CHECK-COUNT-2: vector.maskedstore %[[C]]
+// CHECK: llvm.intr.stackrestore %[[STACK]]
 // CHECK: memref.dealloc %[[PACKED]]
 // CHECK-NOT: linalg.
 // CHECK: return
+
 func.func @matmul(%a: memref<?x8xf32>, %b: memref<8x16xf32>, %c: memref<?x16xf32>) {
   linalg.matmul ins(%a, %b : memref<?x8xf32>, memref<8x16xf32>) outs(%c : memref<?x16xf32>)
   return
@@ -47,7 +44,7 @@ func.func @matmul(%a: memref<?x8xf32>, %b: memref<8x16xf32>, %c: memref<?x16xf32
 // CHECK: scf.parallel
 // CHECK: memref.load %[[B]]
 // CHECK: arith.select
-// CHECK: vector.fma
+// CHECK: call @asg_gemm_tile_2x8
 // CHECK-NOT: linalg.
 // CHECK: return
 #a = affine_map<(i, j, k) -> (i, k)>
@@ -73,7 +70,7 @@ func.func @rhs_transposed(%a: memref<4x8xf32>, %b: memref<24x8xf32>, %c: memref<
 // CHECK: scf.parallel
 // CHECK: memref.load %[[B]]
 // CHECK: vector.maskedload %[[C]]
-// CHECK: vector.fma
+// CHECK: call @asg_gemm_tile_2x8
 // CHECK-NOT: linalg.
 // CHECK: return
 #ct = affine_map<(i, j, k) -> (j, i)>
@@ -97,7 +94,7 @@ func.func @output_transposed(%a: memref<24x8xf32>, %b: memref<8x6xf32>, %c: memr
 // CHECK: scf.parallel
 // CHECK: arith.remsi
 // CHECK: arith.divsi
-// CHECK: vector.fma
+// CHECK: call @asg_gemm_tile_2x8
 // CHECK-NOT: linalg.
 // CHECK: return
 #x3 = affine_map<(b, s, n, k) -> (b, s, k)>
@@ -120,7 +117,7 @@ func.func @rows_flattened(%x: memref<3x5x8xf32>, %w: memref<8x16xf32>, %y: memre
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<512xf32>
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c4, %c2)
 // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c4)
-// CHECK: vector.fma
+// CHECK: call @asg_gemm_tile_2x8
 // CHECK-NOT: linalg.
 // CHECK: return
 func.func @batch_matmul(%a: memref<4x3x8xf32>, %b: memref<4x8x16xf32>, %c: memref<4x3x16xf32>) {
@@ -135,7 +132,7 @@ func.func @batch_matmul(%a: memref<4x3x8xf32>, %b: memref<4x8x16xf32>, %c: memre
 // CHECK: linalg.matmul ins({{.*}} : tensor<4x8xf32>, tensor<8x16xf32>)
 // CHECK: linalg.matmul ins({{.*}} : memref<4x8xf32>, memref<8x16xf32>) outs({{.*}} : memref<4x16xf32, strided<[1, 4]>>)
 // CHECK: linalg.vecmat
-// CHECK-NOT: vector.fma
+// CHECK-NOT: call
 // CHECK: return
 func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4x16xi32>,
                       %at: tensor<4x8xf32>, %bt: tensor<8x16xf32>, %ct: tensor<4x16xf32>,
@@ -147,3 +144,21 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4
   linalg.vecmat ins(%v, %b : memref<8xf32>, memref<8x16xf32>) outs(%r : memref<16xf32>)
   return %t : tensor<4x16xf32>
 }
+
+// The micro-kernel: the tile in 2 x 2 vector registers across the k steps,
+// each step one broadcast of a packed A element per row and one fma per
+// (row, vector).
+// CHECK-LABEL: func.func private @asg_gemm_tile_2x8
+// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
+// CHECK-COUNT-4: vector.load %[[TILE]]
+// CHECK: scf.for {{.*}} to %[[STEPS]] {{.*}} iter_args
+// CHECK-COUNT-2: vector.load %[[RHS]]
+// CHECK: memref.load %[[LHS]]
+// CHECK: vector.broadcast
+// CHECK-COUNT-2: vector.fma
+// CHECK: memref.load %[[LHS]]
+// CHECK: vector.broadcast
+// CHECK-COUNT-2: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-4: vector.store {{.*}}, %[[TILE]]
+// CHECK-NOT: func.func private @asg_gemm_tile
