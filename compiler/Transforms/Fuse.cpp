@@ -2,6 +2,7 @@
 // function that never duplicates or recomputes a producer (see Passes.td).
 #include "compiler/Transforms/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -29,11 +30,56 @@ bool fusesWithoutRecomputation(OpOperand *fused) {
   return map.isPermutation();
 }
 
+/// A contraction that reads a linalg.transpose reads the transpose's input
+/// through the composed indexing map instead: the transpose computes
+/// nothing, and the contraction's code takes any operand layout (the CPU
+/// packs its operands; GPU tiles are loaded through the maps).
+struct FoldTransposeIntoContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  LogicalResult matchAndRewrite(linalg::LinalgOp contraction,
+                                PatternRewriter &rewriter) const override {
+    if (!linalg::isaContractionOpInterface(contraction))
+      return rewriter.notifyMatchFailure(contraction, "not a contraction");
+    auto transposed = llvm::find_if(contraction.getDpsInputOperands(), [](OpOperand *input) {
+      return input->get().getDefiningOp<linalg::TransposeOp>();
+    });
+    if (transposed == contraction.getDpsInputOperands().end())
+      return rewriter.notifyMatchFailure(contraction, "no transposed input");
+    unsigned operandNumber = (*transposed)->getOperandNumber();
+    // Named contractions (matmul, batch_matmul) have fixed maps: generalize.
+    auto op = dyn_cast<linalg::GenericOp>(contraction.getOperation());
+    if (!op) {
+      FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, contraction);
+      if (failed(generic))
+        return rewriter.notifyMatchFailure(contraction, "cannot generalize");
+      op = *generic;
+    }
+    {
+      OpOperand *input = &op->getOpOperand(operandNumber);
+      auto transpose = input->get().getDefiningOp<linalg::TransposeOp>();
+      // transposed[i_0, .., i_n] = input[j] with j[permutation[k]] = i_k.
+      AffineMap map = op.getMatchingIndexingMap(input);
+      SmallVector<AffineExpr> results(map.getNumResults());
+      for (auto [k, dim] : llvm::enumerate(transpose.getPermutation()))
+        results[dim] = map.getResult(k);
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      maps[input->getOperandNumber()] =
+          AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+      rewriter.modifyOpInPlace(op, [&] {
+        input->set(transpose.getInput());
+        op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+      });
+    }
+    return success();
+  }
+};
+
 struct AsgFusePass : impl::AsgFuseBase<AsgFusePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, fusesWithoutRecomputation);
+    patterns.add<FoldTransposeIntoContraction>(ctx);
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     tensor::populateFoldTensorEmptyPatterns(patterns);
     memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);

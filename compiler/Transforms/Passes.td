@@ -50,6 +50,11 @@ def AsgFuse : Pass<"asg-fuse"> {
     keeps elementwise chains in one loop nest while an activation or a
     normalization is never pulled into a matmul's or a reduction's loops,
     where it would be recomputed once per output column.
+
+    A `linalg.transpose` read by a contraction (the transposed weights and
+    activations of the backward matmuls) is folded into the contraction's
+    indexing map instead: it computes nothing, and the contraction's code
+    reads any operand layout.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }

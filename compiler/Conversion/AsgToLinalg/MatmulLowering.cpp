@@ -1,6 +1,6 @@
 // MatmulLowering.cpp: asg.matmul -> linalg.matmul (rank-2 rhs, lhs batch dims folded
-// into M), linalg.batch_matmul (equal batch dims, folded into one), or a
-// contraction linalg.generic (broadcast batch dims).
+// into M), linalg.batch_matmul (one batch dim on both sides), or a contraction
+// linalg.generic (several or broadcast batch dims).
 #include "compiler/Conversion/AsgToLinalg/LoweringUtils.h"
 
 #include "dialect/AsgOps.h"
@@ -123,30 +123,17 @@ struct MatmulLowering : AsgLoweringPattern<MatmulOp> {
       return success();
     }
 
-    // Same batch dims on both sides: fold them into one and use linalg.batch_matmul.
-    bool sameBatch = ra == rb;
+    // One batch dim on both sides: linalg.batch_matmul. (Several stay a
+    // generic with one loop each, below: collapsing them into one would hide
+    // the transposes of attention heads that asg-fuse folds into the maps.)
+    bool sameBatch = ra == rb && batch == 1;
     for (int64_t j = 0; sameBatch && j < batch; ++j)
       sameBatch = !isBroadcast(lt, j) && !isBroadcast(rt, j);
     if (sameBatch) {
-      SmallVector<ReassociationIndices> groups = foldLeading(rank, 2);
-      Value a = lhs, c = rhs;
-      if (batch > 1) {
-        a = b.create<tensor::CollapseShapeOp>(loc, lhs, groups);
-        c = b.create<tensor::CollapseShapeOp>(loc, rhs, groups);
-      }
-      int64_t bsz = 1;
-      for (int64_t i = 0; i < batch; ++i)
-        bsz = type.isDynamicDim(i) || ShapedType::isDynamic(bsz) ? ShapedType::kDynamic
-                                                                 : bsz * type.getDimSize(i);
-      auto bmmType = RankedTensorType::get(
-          {bsz, type.getDimSize(rank - 2), type.getDimSize(rank - 1)}, type.getElementType());
-      Value init = filledTensor(b, loc, bmmType,
-                                {getDim(b, loc, a, 0), dims[rank - 2], dims[rank - 1]}, zero);
-      Value mm = b.create<linalg::BatchMatmulOp>(loc, TypeRange{bmmType}, ValueRange{a, c},
+      Value init = filledTensor(b, loc, type, dims, zero);
+      Value mm = b.create<linalg::BatchMatmulOp>(loc, TypeRange{type}, ValueRange{lhs, rhs},
                                                  ValueRange{init})
                      .getResult(0);
-      if (batch > 1)
-        mm = expandToResult(b, loc, type, mm, groups, dims);
       rewriter.replaceOp(op, mm);
       return success();
     }

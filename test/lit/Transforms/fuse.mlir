@@ -36,3 +36,23 @@ func.func @shared_producer(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) 
   %2 = asg.sqrt %0 : (tensor<4xf32>) -> tensor<4xf32>
   return %1, %2 : tensor<4xf32>, tensor<4xf32>
 }
+
+// A transposed operand of a contraction (named or generic) is read through
+// the composed map; the transpose goes. A transpose feeding an elementwise op
+// stays (it is not a contraction).
+// CHECK-LABEL: func.func @transpose_into_matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[W:.*]]: tensor<16x8xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] : tensor<4x8xf32>, tensor<16x8xf32>)
+// CHECK: linalg.transpose
+// CHECK: return
+func.func @transpose_into_matmul(%x: tensor<4x8xf32>, %w: tensor<16x8xf32>, %init: tensor<4x16xf32>,
+                                 %y: tensor<8x16xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>) {
+  %e = tensor.empty() : tensor<8x16xf32>
+  %t = linalg.transpose ins(%w : tensor<16x8xf32>) outs(%e : tensor<8x16xf32>) permutation = [1, 0]
+  %r = linalg.matmul ins(%x, %t : tensor<4x8xf32>, tensor<8x16xf32>) outs(%init : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %e2 = tensor.empty() : tensor<8x16xf32>
+  %t2 = linalg.transpose ins(%w : tensor<16x8xf32>) outs(%e2 : tensor<8x16xf32>) permutation = [1, 0]
+  %s = linalg.add ins(%t2, %y : tensor<8x16xf32>, tensor<8x16xf32>) outs(%e2 : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %r, %s : tensor<4x16xf32>, tensor<8x16xf32>
+}
