@@ -115,8 +115,10 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
     buildKernelsToSpirvPipeline(pm, options);
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
-  if (options.optLevel > 0)
+  if (options.optLevel > 0) {
     pm.addPass(createAsgCpuContractions(cpuContractionBlocking(options)));
+    pm.addPass(createAsgReassociateSums());
+  }
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());

@@ -71,6 +71,21 @@ def AsgPrivateFills : Pass<"asg-private-fills"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgReassociateSums : Pass<"asg-reassociate-sums"> {
+  let summary = "Mark the accumulating addf of linalg reductions reassociable";
+  let description = [{
+    A reduction whose body yields `out + x` gets the `reassoc` fast-math flag
+    on that addf, and nothing else (no-NaN/no-Inf stay off, so NaN and Inf
+    propagate as before). LLVM can then vectorize and interleave the sum
+    along the loop: several partial sums combined at the end, in an order
+    fixed by the generated code, so results stay identical from run to run
+    and for any number of threads; they differ from a sequential sum only by
+    rounding. (Matmul-like ops are asg-cpu-contractions' and keep the order
+    of k.)
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def AsgContractionLoopOrder : Pass<"asg-contraction-loop-order"> {
   let summary = "Put the output's innermost dim innermost in contractions (matmul & co.)";
   let description = [{
