@@ -98,6 +98,8 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   if (options.spirv)
     buildKernelsToSpirvPipeline(pm, options);
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
+  if (!options.spirv)
+    pm.addPass(createAsgPlanMemory()); // the SPIR-V target's buffers are the runtime's
   pm.addPass(createAsgExpandCopies());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

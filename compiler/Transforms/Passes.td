@@ -100,6 +100,30 @@ def AsgExpandCopies : Pass<"asg-expand-copies"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place each function's intermediate buffers in one arena, reusing dead ones' memory";
+  let description = [{
+    Runs on bufferized functions after the deallocation pipeline (plain
+    `memref.dealloc`s). Every `memref.alloc` that does not escape (results
+    are returned and stay heap buffers the runtime adopts), is freed by one
+    unconditional `memref.dealloc` in its block and whose size the function
+    can compute at its entry becomes a `memref.view` into one arena, and its
+    dealloc goes. Lifetimes run from the alloc to the last use (through
+    views) in program order; a use inside a loop keeps the buffer live for
+    the whole loop, and buffers inside sequential loops (scf.for/while/if)
+    are live within one iteration, never inside parallel regions.
+    Greedy interval colouring puts buffers whose lifetimes do not overlap in
+    the same slot; a slot's size is the largest occupant's (`arith.maxui`
+    of sizes computed from the dynamic dims), slots are laid out back to
+    back, each a multiple of 64 bytes, and the arena's size is their sum: a
+    constant when every planned buffer has a static shape.
+    The arena is one `memref.alloc {asg.arena}` at the function's entry,
+    freed before each return; the module attribute `asg.arena.<function>`
+    records its size and the buffers planned (compiler/Transforms/Arena.h).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the uniform C entry points and the model descriptor (LLVM dialect)";
   let description = [{
