@@ -4,6 +4,7 @@
 #include "compiler/Transforms/BufferLifetimes.h"
 #include "compiler/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
@@ -76,6 +77,42 @@ Value cloneAtEntry(OpBuilder &b, Value value, IRMapping &mapping) {
   return mapping.lookup(value);
 }
 
+/// Index arithmetic on sizes that stays constant where it can, so that a
+/// static plan creates no ops but its results.
+struct SizeBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value value(OpFoldResult size) { return getValueOrCreateConstantIndexOp(b, loc, size); }
+
+  template <typename Op>
+  OpFoldResult apply(OpFoldResult lhs, OpFoldResult rhs,
+                     llvm::function_ref<int64_t(int64_t, int64_t)> fold) {
+    std::optional<int64_t> l = getConstantIntValue(lhs), r = getConstantIntValue(rhs);
+    if (l && r)
+      return b.getIndexAttr(fold(*l, *r));
+    return b.createOrFold<Op>(loc, value(lhs), value(rhs));
+  }
+  OpFoldResult mul(OpFoldResult lhs, OpFoldResult rhs) {
+    return apply<arith::MulIOp>(lhs, rhs, [](int64_t l, int64_t r) { return l * r; });
+  }
+  OpFoldResult add(OpFoldResult lhs, OpFoldResult rhs) {
+    if (isConstantIntValue(lhs, 0))
+      return rhs;
+    return apply<arith::AddIOp>(lhs, rhs, [](int64_t l, int64_t r) { return l + r; });
+  }
+  OpFoldResult max(OpFoldResult lhs, OpFoldResult rhs) {
+    return apply<arith::MaxUIOp>(lhs, rhs, [](int64_t l, int64_t r) {
+      return static_cast<int64_t>(std::max<uint64_t>(l, r));
+    });
+  }
+  OpFoldResult alignUp(OpFoldResult size) {
+    OpFoldResult padded = add(size, b.getIndexAttr(kAlignment - 1));
+    return apply<arith::AndIOp>(padded, b.getIndexAttr(-kAlignment),
+                                [](int64_t l, int64_t r) { return l & r; });
+  }
+};
+
 /// What the plan of one function is, for the module attribute `asg.arena.<fn>`.
 struct PlanSummary {
   int64_t arenaBytes = -1; // -1: depends on dynamic dims
@@ -95,22 +132,20 @@ PlanSummary planFunction(func::FuncOp fn) {
   OpBuilder b(fn.getContext());
   b.setInsertionPointToStart(entry);
   IRMapping atEntry;
-  auto constant = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); };
+  SizeBuilder sizes{b, loc};
 
   // Each buffer's bytes, rounded up to the alignment, computed at the entry.
-  SmallVector<Value> bytes;
+  SmallVector<OpFoldResult> bytes;
   for (BufferLifetime &buffer : buffers) {
     MemRefType type = buffer.alloc.getType();
     int64_t staticBytes = elementBytes(type);
     for (int64_t dim : type.getShape())
       if (!ShapedType::isDynamic(dim))
         staticBytes *= dim;
-    Value size = constant(staticBytes);
+    OpFoldResult size = b.getIndexAttr(staticBytes);
     for (Value dim : buffer.alloc.getDynamicSizes())
-      size = b.createOrFold<arith::MulIOp>(loc, size, cloneAtEntry(b, dim, atEntry));
-    size = b.createOrFold<arith::AddIOp>(loc, size, constant(kAlignment - 1));
-    size = b.createOrFold<arith::AndIOp>(loc, size, constant(-kAlignment));
-    bytes.push_back(size);
+      size = sizes.mul(size, cloneAtEntry(b, dim, atEntry));
+    bytes.push_back(sizes.alignUp(size));
     ++summary.buffers;
     if (type.hasStaticShape())
       summary.staticBufferBytes += staticBytes;
@@ -121,20 +156,21 @@ PlanSummary planFunction(func::FuncOp fn) {
   // Slot sizes (the largest occupant) and offsets (their prefix sums).
   SmallVector<Slot> slots = assignSlots(buffers);
   SmallVector<Value> offsetOf(buffers.size());
-  Value offset = constant(0);
+  OpFoldResult offset = b.getIndexAttr(0);
   for (Slot &slot : slots) {
-    Value size = bytes[slot.members.front()];
+    OpFoldResult size = bytes[slot.members.front()];
     for (unsigned member : ArrayRef(slot.members).drop_front())
-      size = b.createOrFold<arith::MaxUIOp>(loc, size, bytes[member]);
+      size = sizes.max(size, bytes[member]);
+    Value start = sizes.value(offset);
     for (unsigned member : slot.members)
-      offsetOf[member] = offset;
-    offset = b.createOrFold<arith::AddIOp>(loc, offset, size);
+      offsetOf[member] = start;
+    offset = sizes.add(offset, size);
   }
   if (std::optional<int64_t> total = getConstantIntValue(offset))
     summary.arenaBytes = *total;
 
   auto arenaType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
-  auto arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{offset},
+  auto arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{sizes.value(offset)},
                                          b.getI64IntegerAttr(kAlignment));
   arena->setAttr(kArenaAttr, b.getUnitAttr());
   fn.walk([&](func::ReturnOp ret) {

@@ -1,0 +1,177 @@
+// asg-plan-memory: the intermediates of a function in one arena; a buffer
+// whose lifetime has ended gives its memory to later ones.
+// RUN: asg-opt %s --split-input-file --asg-plan-memory | FileCheck %s
+
+// Static shapes: everything folds to constants. %a dies at the second copy,
+// so %c (256 bytes) takes its slot; %b lives on (1024 bytes at 1024). The
+// returned buffer stays a heap buffer (the runtime adopts it).
+// CHECK: module attributes {asg.arena.static_reuse = {buffers = 3 : i64, bytes = 2048 : i64, dynamic_buffers = 0 : i64, static_buffer_bytes = 2304 : i64}}
+// CHECK-LABEL: func.func @static_reuse(
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1024:.*]] = arith.constant 1024 : index
+// CHECK-DAG:     %[[C2048:.*]] = arith.constant 2048 : index
+// CHECK:         %[[ARENA:.*]] = memref.alloc(%[[C2048]]) {alignment = 64 : i64, asg.arena} : memref<?xi8>
+// CHECK:         %[[A:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<?xi8> to memref<256xf32>
+// CHECK:         %[[B:.*]] = memref.view %[[ARENA]][%[[C1024]]][] : memref<?xi8> to memref<256xf32>
+// CHECK:         %[[C:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<?xi8> to memref<4x8xi64>
+// CHECK:         memref.collapse_shape %[[C]]
+// CHECK:         %[[R:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256xf32>
+// CHECK-NOT:     memref.dealloc %[[A]]
+// CHECK:         memref.dealloc %[[ARENA]] : memref<?xi8>
+// CHECK-NEXT:    return %[[R]]
+func.func @static_reuse(%x: memref<256xf32>) -> (memref<256xf32>, i32) {
+  %c0 = arith.constant 0 : i32
+  %a = memref.alloc() {alignment = 64 : i64} : memref<256xf32>
+  linalg.copy ins(%x : memref<256xf32>) outs(%a : memref<256xf32>)
+  %b = memref.alloc() {alignment = 64 : i64} : memref<256xf32>
+  linalg.copy ins(%a : memref<256xf32>) outs(%b : memref<256xf32>)
+  %c = memref.alloc() {alignment = 64 : i64} : memref<4x8xi64>
+  %cs = memref.collapse_shape %c [[0, 1]] : memref<4x8xi64> into memref<32xi64>
+  %i = arith.constant 3 : index
+  %v = memref.load %cs[%i] : memref<32xi64>
+  memref.store %v, %cs[%i] : memref<32xi64>
+  %r = memref.alloc() {alignment = 64 : i64} : memref<256xf32>
+  linalg.copy ins(%b : memref<256xf32>) outs(%r : memref<256xf32>)
+  memref.dealloc %a : memref<256xf32>
+  memref.dealloc %b : memref<256xf32>
+  memref.dealloc %c : memref<4x8xi64>
+  return %r, %c0 : memref<256xf32>, i32
+}
+
+// -----
+
+// Dynamic sizes are computed at the entry from the arguments' dims: each
+// buffer's bytes rounded up to 64, a slot the largest of its occupants
+// (arith.maxui), the arena their sum. %d (after %a's last use) shares %a's slot.
+// CHECK: module attributes {asg.arena.dynamic = {buffers = 3 : i64, bytes = -1 : i64, dynamic_buffers = 3 : i64, static_buffer_bytes = 0 : i64}}
+// CHECK-LABEL: func.func @dynamic(
+// CHECK-SAME:      %[[X:.*]]: memref<?x16xf32>
+// CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x16xf32>
+// CHECK:         %[[A_BYTES:.*]] = arith.muli %[[N]], %{{.*}} : index
+// CHECK:         %[[A_PAD:.*]] = arith.addi %[[A_BYTES]], %{{.*}} : index
+// CHECK:         %[[A_SIZE:.*]] = arith.andi %[[A_PAD]], %{{.*}} : index
+// CHECK:         %[[B_SIZE:.*]] = arith.andi
+// CHECK:         %[[D_SIZE:.*]] = arith.andi
+// CHECK:         %[[SLOT0:.*]] = arith.maxui %[[A_SIZE]], %[[D_SIZE]] : index
+// CHECK:         %[[TOTAL:.*]] = arith.addi %[[SLOT0]], %[[B_SIZE]] : index
+// CHECK:         %[[ARENA:.*]] = memref.alloc(%[[TOTAL]]) {alignment = 64 : i64, asg.arena} : memref<?xi8>
+// CHECK:         memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x16xf32>
+// CHECK:         memref.view %[[ARENA]][%[[SLOT0]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
+// CHECK:         memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x32xi32>
+// CHECK-NOT:     memref.alloc
+// CHECK:         memref.dealloc %[[ARENA]]
+func.func @dynamic(%x: memref<?x16xf32>) -> i32 {
+  %c0 = arith.constant 0 : index
+  %s = arith.constant 0 : i32
+  %n = memref.dim %x, %c0 : memref<?x16xf32>
+  %a = memref.alloc(%n) {alignment = 64 : i64} : memref<?x16xf32>
+  linalg.copy ins(%x : memref<?x16xf32>) outs(%a : memref<?x16xf32>)
+  %b = memref.alloc(%n) {alignment = 64 : i64} : memref<?xf32>
+  linalg.reduce ins(%a : memref<?x16xf32>) outs(%b : memref<?xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %sum = arith.addf %in, %acc : f32
+      linalg.yield %sum : f32
+    }
+  %d = memref.alloc(%n) {alignment = 64 : i64} : memref<?x32xi32>
+  %i = arith.constant 1 : index
+  %v = memref.load %d[%c0, %i] : memref<?x32xi32>
+  memref.store %v, %d[%c0, %c0] : memref<?x32xi32>
+  %w = memref.load %b[%c0] : memref<?xf32>
+  memref.store %w, %b[%i] : memref<?xf32>
+  memref.dealloc %a : memref<?x16xf32>
+  memref.dealloc %b : memref<?xf32>
+  memref.dealloc %d : memref<?x32xi32>
+  return %s : i32
+}
+
+// -----
+
+// Loops: %outer is used inside the loop, so it lives to the end of the loop;
+// %inner is allocated and freed in each iteration and lives within it; %t
+// (born after %inner's last use in the same iteration) shares %inner's slot;
+// %after shares %outer's slot once the loop is done.
+// CHECK: module attributes {asg.arena.loops = {buffers = 4 : i64, bytes = 768 : i64
+// CHECK-LABEL: func.func @loops(
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C512:.*]] = arith.constant 512 : index
+// CHECK:         %[[ARENA:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64, asg.arena}
+// CHECK:         memref.view %[[ARENA]][%[[C0]]][] : memref<?xi8> to memref<128xf32>
+// CHECK:         scf.for
+// CHECK:           memref.view %[[ARENA]][%[[C512]]][] : memref<?xi8> to memref<64xf32>
+// CHECK:           memref.view %[[ARENA]][%[[C512]]][] : memref<?xi8> to memref<16xf32>
+// CHECK-NOT:       memref.dealloc
+// CHECK:         }
+// CHECK:         memref.view %[[ARENA]][%[[C0]]][] : memref<?xi8> to memref<128xf32>
+// CHECK-NOT:     memref.dealloc %{{.*}} : memref<
+// CHECK:         memref.dealloc %[[ARENA]]
+func.func @loops(%x: memref<64xf32>) -> i32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %s = arith.constant 0 : i32
+  %f = arith.constant 1.0 : f32
+  %outer = memref.alloc() : memref<128xf32>
+  linalg.fill ins(%f : f32) outs(%outer : memref<128xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    %inner = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%x : memref<64xf32>) outs(%inner : memref<64xf32>)
+    %v = memref.load %inner[%i] : memref<64xf32>
+    memref.store %v, %outer[%i] : memref<128xf32>
+    %t = memref.alloc() : memref<16xf32>
+    memref.store %v, %t[%i] : memref<16xf32>
+    memref.dealloc %inner : memref<64xf32>
+    memref.dealloc %t : memref<16xf32>
+  }
+  %after = memref.alloc() : memref<128xf32>
+  linalg.fill ins(%f : f32) outs(%after : memref<128xf32>)
+  memref.dealloc %outer : memref<128xf32>
+  memref.dealloc %after : memref<128xf32>
+  return %s : i32
+}
+
+// -----
+
+// What stays a heap buffer: a returned one, one passed to a call, one
+// yielded by a loop, one freed conditionally, one allocated in a parallel
+// loop, one whose size needs a load, one never freed. No arena then.
+// CHECK: module attributes {asg.arena.escapes = {buffers = 0 : i64, bytes = 0 : i64, dynamic_buffers = 0 : i64, static_buffer_bytes = 0 : i64}}
+// CHECK-LABEL: func.func @escapes(
+// CHECK-NOT:     memref.view
+// CHECK-COUNT-7: memref.alloc
+// CHECK-NOT:     memref.alloc
+func.func private @keep(memref<8xf32>)
+func.func @escapes(%x: memref<8xf32>, %n: memref<index>, %cond: i1) -> (memref<8xf32>, i32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %s = arith.constant 0 : i32
+  %zero = arith.constant 0.0 : f32
+  %returned = memref.alloc() : memref<8xf32>
+  linalg.copy ins(%x : memref<8xf32>) outs(%returned : memref<8xf32>)
+  %called = memref.alloc() : memref<8xf32>
+  func.call @keep(%called) : (memref<8xf32>) -> ()
+  memref.dealloc %called : memref<8xf32>
+  %init = memref.alloc() : memref<8xf32>
+  %yielded = scf.for %i = %c0 to %c2 step %c1 iter_args(%it = %init) -> memref<8xf32> {
+    scf.yield %it : memref<8xf32>
+  }
+  memref.dealloc %yielded : memref<8xf32>
+  %conditional = memref.alloc() : memref<8xf32>
+  linalg.copy ins(%x : memref<8xf32>) outs(%conditional : memref<8xf32>)
+  scf.if %cond {
+    memref.dealloc %conditional : memref<8xf32>
+  }
+  scf.parallel (%i) = (%c0) to (%c2) step (%c1) {
+    %private = memref.alloc() : memref<8xf32>
+    linalg.copy ins(%x : memref<8xf32>) outs(%private : memref<8xf32>)
+    memref.dealloc %private : memref<8xf32>
+    scf.reduce
+  }
+  %size = memref.load %n[] : memref<index>
+  %loaded = memref.alloc(%size) : memref<?xf32>
+  linalg.fill ins(%zero : f32) outs(%loaded : memref<?xf32>)
+  memref.dealloc %loaded : memref<?xf32>
+  %leaked = memref.alloc() : memref<8xf32>
+  linalg.copy ins(%x : memref<8xf32>) outs(%leaked : memref<8xf32>)
+  return %returned, %s : memref<8xf32>, i32
+}
