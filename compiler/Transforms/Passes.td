@@ -100,6 +100,21 @@ def AsgExpandCopies : Pass<"asg-expand-copies"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgCpuContext : Pass<"asg-cpu-context", "mlir::ModuleOp"> {
+  let summary = "Give each CPU entry function the runtime's asg_cpu_context as a last argument";
+  let description = [{
+    Runs on memrefs, after bufferization. Each function named in the module
+    attribute `asg.entries` gets a trailing `!llvm.ptr` argument: the
+    `const asg_cpu_context *` the runtime passes to every call (docs/abi.md,
+    "ABI 3"), through which later passes reach scratch memory and
+    `parallel_for` (loading its fields with llvm.getelementptr/llvm.load).
+    The functions and the module are marked `asg.cpu_context`, which
+    asg-emit-entry-points requires of CPU modules. Functions already marked
+    are left alone.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place each function's intermediate buffers in one arena, reusing dead ones' memory";
   let description = [{
@@ -128,10 +143,11 @@ def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the uniform C entry points and the model descriptor (LLVM dialect)";
   let description = [{
     Runs on the LLVM dialect. For each entry point `E` with a C interface
-    wrapper, adds `void <model>_E(void *const *args, void *results)` that
-    calls it (docs/abi.md), the metadata text and the descriptor global
-    `<model>_model`, and gives every other symbol internal linkage so several
-    models link into one program.
+    wrapper, adds `void <model>_E(void *const *args, void *results, ctx)`
+    that calls it, forwarding `ctx` (the `asg_cpu_context` of a CPU model,
+    the `asg_gpu_recorder` of a SPIR-V one; docs/abi.md), the metadata text
+    and the descriptor global `<model>_model`, and gives every other symbol
+    internal linkage so several models link into one program.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
