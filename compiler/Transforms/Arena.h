@@ -5,6 +5,8 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <cstdint>
+
 namespace asg {
 
 /// Unit attribute of the one `memref.alloc` of a function that holds its
@@ -15,6 +17,9 @@ namespace asg {
 /// (those among them sized by dynamic dims) and `static_buffer_bytes` (the
 /// sum of the statically sized ones' sizes, i.e. the bytes without reuse).
 constexpr llvm::StringLiteral kArenaAttr = "asg.arena";
+
+/// The arena's alignment; every buffer in it starts at a multiple of it.
+constexpr int64_t kArenaAlignment = 64;
 
 } // namespace asg
 

@@ -132,11 +132,19 @@ def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
     of sizes computed from the dynamic dims), slots are laid out back to
     back, each a multiple of 64 bytes, and the arena's size is their sum: a
     constant when every planned buffer has a static shape.
-    The arena is one `memref.alloc {asg.arena}` at the function's entry,
-    freed before each return; the module attribute `asg.arena.<function>`
-    records its size and the buffers planned (compiler/Transforms/Arena.h).
+    An entry function with the CPU context (`asg.cpu_context`, after
+    asg-cpu-context) gets the arena from `ctx->scratch(ctx->self, bytes)` at
+    its entry and returns status -1 with null results when that yields NULL
+    (docs/abi.md, "ABI 3"); any other function allocates it with one
+    `memref.alloc {asg.arena}` freed before each return. The module
+    attribute `asg.arena.<function>` records the arena's size (-1: dynamic)
+    and the buffers planned (compiler/Transforms/Arena.h), for the
+    descriptor's `scratch` record and `asgc --stats`.
   }];
-  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::cf::ControlFlowDialect", "mlir::LLVM::LLVMDialect"
+  ];
 }
 
 def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {

@@ -1,6 +1,7 @@
 // PlanMemory.cpp: asg-plan-memory, the intermediates of each function in one arena, with
 // buffers whose lifetimes do not overlap sharing memory.
 #include "compiler/Transforms/Arena.h"
+#include "compiler/Transforms/ArenaSource.h"
 #include "compiler/Transforms/BufferLifetimes.h"
 #include "compiler/Transforms/Passes.h"
 
@@ -15,8 +16,6 @@ namespace asg {
 
 namespace {
 
-/// Offsets in the arena are multiples of this (the arena itself is aligned to it).
-constexpr int64_t kAlignment = 64;
 /// How --stats and the slot choice weigh a dynamic dim (its size is unknown).
 constexpr int64_t kDynamicDimGuess = 1024;
 
@@ -107,8 +106,8 @@ struct SizeBuilder {
     });
   }
   OpFoldResult alignUp(OpFoldResult size) {
-    OpFoldResult padded = add(size, b.getIndexAttr(kAlignment - 1));
-    return apply<arith::AndIOp>(padded, b.getIndexAttr(-kAlignment),
+    OpFoldResult padded = add(size, b.getIndexAttr(kArenaAlignment - 1));
+    return apply<arith::AndIOp>(padded, b.getIndexAttr(-kArenaAlignment),
                                 [](int64_t l, int64_t r) { return l & r; });
   }
 };
@@ -120,7 +119,7 @@ struct PlanSummary {
   int64_t staticBufferBytes = 0; // the sum of the statically sized buffers' bytes
 };
 
-PlanSummary planFunction(func::FuncOp fn) {
+FailureOr<PlanSummary> planFunction(func::FuncOp fn) {
   PlanSummary summary;
   SmallVector<BufferLifetime> buffers = findArenaBuffers(fn);
   if (buffers.empty()) {
@@ -169,15 +168,9 @@ PlanSummary planFunction(func::FuncOp fn) {
   if (std::optional<int64_t> total = getConstantIntValue(offset))
     summary.arenaBytes = *total;
 
-  auto arenaType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
-  auto arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{sizes.value(offset)},
-                                         b.getI64IntegerAttr(kAlignment));
-  arena->setAttr(kArenaAttr, b.getUnitAttr());
-  fn.walk([&](func::ReturnOp ret) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ret);
-    b.create<memref::DeallocOp>(loc, arena);
-  });
+  Value arena = createArena(b, fn, sizes.value(offset));
+  if (!arena)
+    return failure();
 
   for (auto [buffer, bufferOffset] : llvm::zip(buffers, offsetOf)) {
     memref::AllocOp alloc = buffer.alloc;
@@ -199,7 +192,10 @@ struct AsgPlanMemoryPass : impl::AsgPlanMemoryBase<AsgPlanMemoryPass> {
     for (auto fn : module.getOps<func::FuncOp>()) {
       if (fn.isExternal())
         continue;
-      PlanSummary plan = planFunction(fn);
+      FailureOr<PlanSummary> planned = planFunction(fn);
+      if (failed(planned))
+        return signalPassFailure();
+      PlanSummary plan = *planned;
       NamedAttribute fields[] = {
           b.getNamedAttr("bytes", b.getI64IntegerAttr(plan.arenaBytes)),
           b.getNamedAttr("buffers", b.getI64IntegerAttr(plan.buffers)),
