@@ -1,6 +1,7 @@
 // EmitEntryPoints.cpp: asg-emit-entry-points, the uniform C entry points, the metadata
 // text and the `<model>_model` descriptor of docs/abi.md, in the LLVM dialect.
 #include "compiler/Target/SPIRV/GpuAbi.h"
+#include "compiler/Transforms/Arena.h"
 #include "compiler/Transforms/CpuAbi.h"
 #include "compiler/Transforms/Passes.h"
 
@@ -20,6 +21,16 @@ constexpr int32_t kAbiVersion = 3;
 std::string stringAttr(ModuleOp module, StringRef name) {
   auto attr = module->getAttrOfType<StringAttr>(name);
   return attr ? attr.getValue().str() : std::string();
+}
+
+/// The entry's `scratch BYTES` or `scratch ?` line (docs/abi.md) from the
+/// plan asg-plan-memory recorded, or nothing if it did not run (SPIR-V).
+std::string scratchRecord(ModuleOp module, StringRef entry) {
+  auto plan = module->getAttrOfType<DictionaryAttr>((llvm::Twine(kArenaAttr) + "." + entry).str());
+  if (!plan)
+    return "";
+  int64_t bytes = plan.getAs<IntegerAttr>("bytes").getInt();
+  return "scratch " + (bytes < 0 ? std::string("?") : std::to_string(bytes)) + "\n";
 }
 
 /// `void <model>_<entry>(void *const *args, void *results, void *ctx)`: loads
@@ -155,7 +166,7 @@ struct AsgEmitEntryPointsPass : impl::AsgEmitEntryPointsBase<AsgEmitEntryPointsP
       unsigned numArgs = 0;
       for (StringRef line : llvm::split(lines, '\n'))
         numArgs += line.starts_with("arg ");
-      metadata += "entry " + entry.str() + "\n" + lines;
+      metadata += "entry " + entry.str() + "\n" + lines + scratchRecord(module, entry);
       if (auto checks = module->getAttrOfType<ArrayAttr>(("asg.checks." + entry).str()))
         for (auto [i, message] : llvm::enumerate(checks.getAsValueRange<StringAttr>()))
           metadata += "check " + std::to_string(i + 1) + " " + message.str() + "\n";

@@ -11,9 +11,9 @@ enum { ASGI_SCRATCH_ALIGN = 64 };
 /* ctx->scratch: the session's buffer, grown (never shrunk) to the largest request so far. */
 static void *cpu_scratch(void *self, int64_t bytes) {
   asgi_cpu *c = self;
+  c->scratch_request = bytes;
   if (bytes < 0 || bytes > ASGI_SCRATCH_MAX || (uint64_t)bytes > SIZE_MAX - ASGI_SCRATCH_ALIGN) {
     c->scratch_failed = true;
-    c->scratch_request = bytes;
     return NULL;
   }
   size_t want = ((size_t)bytes + ASGI_SCRATCH_ALIGN - 1) & ~(size_t)(ASGI_SCRATCH_ALIGN - 1);
@@ -25,7 +25,6 @@ static void *cpu_scratch(void *self, int64_t bytes) {
     c->scratch = aligned_alloc(ASGI_SCRATCH_ALIGN, want);
     if (!c->scratch) {
       c->scratch_failed = true;
-      c->scratch_request = bytes;
       return NULL;
     }
     c->scratch_size = want;
@@ -47,11 +46,12 @@ void asgi_cpu_init(asgi_cpu *c, int32_t threads) {
   c->scratch = NULL;
   c->scratch_size = 0;
   c->scratch_failed = false;
-  c->scratch_request = 0;
+  c->scratch_request = -1;
 }
 
 const asg_cpu_context *asgi_cpu_begin_call(asgi_cpu *c) {
   c->scratch_failed = false;
+  c->scratch_request = -1;
   return &c->ctx;
 }
 
@@ -59,4 +59,9 @@ void asgi_cpu_close(asgi_cpu *c) {
   free(c->scratch);
   c->scratch = NULL;
   c->scratch_size = 0;
+}
+
+void asgi_session_scratch(const asg_session *s, int64_t *requested, size_t *kept) {
+  *requested = s->cpu.scratch_request;
+  *kept = s->cpu.scratch_size;
 }

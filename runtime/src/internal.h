@@ -119,7 +119,7 @@ typedef struct asgi_cpu {
   void *scratch;          /* 64-byte aligned, scratch_size bytes; NULL when 0 */
   size_t scratch_size;
   bool scratch_failed;    /* this call's scratch request could not be served */
-  int64_t scratch_request;
+  int64_t scratch_request; /* the bytes this (or the last) call asked for; -1: it did not ask */
 } asgi_cpu;
 
 /** Sets up the context in place (allocates nothing). */
@@ -257,6 +257,9 @@ typedef struct asgi_device_stats {
 
 /** Fills *out for a session on a Vulkan device; false (and *out zeroed) on the cpu. */
 bool asgi_session_device_stats(const asg_session *s, asgi_device_stats *out);
+/** The scratch memory of a session on the cpu: the bytes its last call asked for
+ *  (-1 when it did not ask) and the size of the buffer kept for later calls. */
+void asgi_session_scratch(const asg_session *s, int64_t *requested, size_t *kept);
 
 #ifdef __cplusplus
 }

@@ -241,7 +241,14 @@ typedef struct asg_entry_info {
   const asg_check_info *checks;
   size_t num_updates;            /**< the `update` lines, in order */
   const asg_update_info *updates;
+  /** The `scratch` line: the bytes of scratch memory a call asks for (its
+   *  planned intermediates), ASG_SCRATCH_DYNAMIC when that depends on dynamic
+   *  dims, 0 without the line (SPIR-V models, or nothing planned). */
+  int64_t scratch_bytes;
 } asg_entry_info;
+
+/** asg_entry_info.scratch_bytes of `scratch ?`: computed from the dynamic dims at each call. */
+#define ASG_SCRATCH_DYNAMIC (-1)
 
 /** The whole metadata of a model. All memory belongs to the asg_model_info. */
 typedef struct asg_model_info {
