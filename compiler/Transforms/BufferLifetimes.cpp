@@ -3,6 +3,7 @@
 #include "compiler/Transforms/BufferLifetimes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -77,6 +78,15 @@ bool collectUses(Value root, SmallVectorImpl<Operation *> &uses,
         for (Value result : user->getResults())
           if (isa<BaseMemRefType>(result.getType()))
             worklist.push_back(result);
+        continue;
+      }
+      if (auto select = dyn_cast<arith::SelectOp>(user)) {
+        // One of two buffers (the stand-in of a failed dim check): the result
+        // aliases both, so its uses keep both alive.
+        if (select.getCondition() == value)
+          return false;
+        uses.push_back(user);
+        worklist.push_back(select.getResult());
         continue;
       }
       if (!isInPlaceUse(user))

@@ -28,7 +28,8 @@ struct BufferLifetime {
 /// - every op between it and the function is sequential (scf.for, scf.if,
 ///   scf.while, scf.index_switch, scf.execute_region): one live instance at
 ///   a time;
-/// - every use, through views (ViewLikeOpInterface), reads or writes it in
+/// - every use, through views (ViewLikeOpInterface) and `arith.select`s of
+///   memrefs (whose result may be either buffer), reads or writes it in
 ///   place (linalg, memref, vector and affine ops without memref results);
 ///   a terminator (return, yield), a call, a pointer extraction, an LLVM op
 ///   or any other op that could keep it makes it escape;
