@@ -175,3 +175,35 @@ func.func @escapes(%x: memref<8xf32>, %n: memref<index>, %cond: i1) -> (memref<8
   linalg.copy ins(%x : memref<8xf32>) outs(%leaked : memref<8xf32>)
   return %returned, %s : memref<8xf32>, i32
 }
+
+// -----
+
+// A select between two buffers (a dim check's stand-in) may be either: both
+// stay live until its last use, so they get different slots; %late, born
+// after that, reuses one.
+// CHECK: module attributes {asg.arena.select = {buffers = 3 : i64, bytes = 128 : i64
+// CHECK-LABEL: func.func @select(
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
+// CHECK:         %[[A:.*]] = memref.view %{{.*}}[%[[C0]]][] : memref<?xi8> to memref<16xf32>
+// CHECK:         %[[B:.*]] = memref.view %{{.*}}[%[[C64]]][] : memref<?xi8> to memref<16xf32>
+// CHECK:         %[[S:.*]] = arith.select %{{.*}}, %[[A]], %[[B]] : memref<16xf32>
+// CHECK:         linalg.copy ins(%[[S]] : memref<16xf32>)
+// CHECK:         memref.view %{{.*}}[%[[C0]]][] : memref<?xi8> to memref<16xf32>
+func.func @select(%x: memref<16xf32>, %cond: i1) -> (memref<16xf32>, i32) {
+  %s = arith.constant 0 : i32
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%b : memref<16xf32>)
+  %sel = arith.select %cond, %a, %b : memref<16xf32>
+  %r = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%sel : memref<16xf32>) outs(%r : memref<16xf32>)
+  %late = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%r : memref<16xf32>) outs(%late : memref<16xf32>)
+  linalg.copy ins(%late : memref<16xf32>) outs(%r : memref<16xf32>)
+  memref.dealloc %a : memref<16xf32>
+  memref.dealloc %b : memref<16xf32>
+  memref.dealloc %late : memref<16xf32>
+  return %r, %s : memref<16xf32>, i32
+}
