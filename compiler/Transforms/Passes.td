@@ -127,11 +127,13 @@ def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
     views) in program order; a use inside a loop keeps the buffer live for
     the whole loop, and buffers inside sequential loops (scf.for/while/if)
     are live within one iteration, never inside parallel regions.
-    Greedy interval colouring puts buffers whose lifetimes do not overlap in
-    the same slot; a slot's size is the largest occupant's (`arith.maxui`
-    of sizes computed from the dynamic dims), slots are laid out back to
-    back, each a multiple of 64 bytes, and the arena's size is their sum: a
-    constant when every planned buffer has a static shape.
+    Two layouts, the smaller by an estimate (exact for static shapes):
+    offset packing of each group of buffers with the same dynamic sizes
+    (largest first, at the lowest 64-byte-aligned offset, in units of the
+    group's factor, free of every buffer live at the same time), or greedy
+    interval colouring into slots of the largest occupant's size
+    (`arith.maxui` of sizes computed from the dynamic dims). The arena's
+    size is a constant when every planned buffer has a static shape.
     An entry function with the CPU context (`asg.cpu_context`, after
     asg-cpu-context) gets the arena from `ctx->scratch(ctx->self, bytes)` at
     its entry and returns status -1 with null results when that yields NULL

@@ -1,6 +1,7 @@
 // PlanMemory.cpp: asg-plan-memory, the intermediates of each function in one arena, with
 // buffers whose lifetimes do not overlap sharing memory.
 #include "compiler/Transforms/Arena.h"
+#include "compiler/Transforms/ArenaLayout.h"
 #include "compiler/Transforms/ArenaSource.h"
 #include "compiler/Transforms/BufferLifetimes.h"
 #include "compiler/Transforms/Passes.h"
@@ -16,65 +17,43 @@ namespace asg {
 
 namespace {
 
-/// How --stats and the slot choice weigh a dynamic dim (its size is unknown).
+/// How the choice between layouts weighs a dynamic dim (its size is unknown).
 constexpr int64_t kDynamicDimGuess = 1024;
 
 int64_t elementBytes(MemRefType type) {
   return (type.getElementTypeBitWidth() + 7) / 8;
 }
 
-/// The buffer's bytes with each dynamic dim taken as kDynamicDimGuess.
-int64_t estimatedBytes(MemRefType type) {
-  int64_t bytes = elementBytes(type);
-  for (int64_t dim : type.getShape())
-    bytes *= ShapedType::isDynamic(dim) ? kDynamicDimGuess : dim;
-  return bytes;
-}
+/// Recomputes values at the builder's insertion point (the function's entry),
+/// once per distinct computation (so equal dynamic sizes are one value).
+struct EntryCloner {
+  OpBuilder &b;
+  IRMapping mapping;
+  SmallVector<Operation *> cloned;
 
-/// A part of the arena that buffers with disjoint lifetimes take in turn.
-struct Slot {
-  SmallVector<unsigned> members; // indices into the buffers, in order of birth
-  int64_t lastEnd = -1;
-  int64_t estimate = 0; // the largest member's estimatedBytes
-};
-
-/// Greedy interval colouring: each buffer (in order of birth) takes a slot
-/// whose occupants are all dead, the smallest one that fits it (by the
-/// estimate), else the largest one, else a new slot.
-SmallVector<Slot> assignSlots(ArrayRef<BufferLifetime> buffers) {
-  SmallVector<Slot> slots;
-  for (auto [index, buffer] : llvm::enumerate(buffers)) {
-    int64_t need = estimatedBytes(cast<MemRefType>(buffer.alloc->getResult(0).getType()));
-    Slot *best = nullptr;
-    for (Slot &slot : slots) {
-      if (slot.lastEnd >= buffer.begin)
-        continue;
-      bool fits = slot.estimate >= need, bestFits = best && best->estimate >= need;
-      if (!best || (fits && (!bestFits || slot.estimate < best->estimate)) ||
-          (!fits && !bestFits && slot.estimate > best->estimate))
-        best = &slot;
-    }
-    if (!best)
-      best = &slots.emplace_back();
-    best->members.push_back(index);
-    best->lastEnd = buffer.end;
-    best->estimate = std::max(best->estimate, need);
+  Value clone(Value value) {
+    if (Value mapped = mapping.lookupOrNull(value))
+      return mapped;
+    if (isa<BlockArgument>(value))
+      return value;
+    Operation *op = value.getDefiningOp();
+    for (Value operand : op->getOperands())
+      clone(operand);
+    Operation *copy = b.clone(*op, mapping);
+    for (Operation *earlier : cloned)
+      if (earlier->getName() == copy->getName() &&
+          earlier->getAttrDictionary() == copy->getAttrDictionary() &&
+          llvm::equal(earlier->getOperands(), copy->getOperands()) &&
+          llvm::equal(earlier->getResultTypes(), copy->getResultTypes())) {
+        for (auto [original, same] : llvm::zip(op->getResults(), earlier->getResults()))
+          mapping.map(original, same);
+        copy->erase();
+        return mapping.lookup(value);
+      }
+    cloned.push_back(copy);
+    return mapping.lookup(value);
   }
-  return slots;
-}
-
-/// Recomputes `value` at the builder's insertion point (the function's entry).
-Value cloneAtEntry(OpBuilder &b, Value value, IRMapping &mapping) {
-  if (Value mapped = mapping.lookupOrNull(value))
-    return mapped;
-  if (isa<BlockArgument>(value))
-    return value;
-  Operation *op = value.getDefiningOp();
-  for (Value operand : op->getOperands())
-    cloneAtEntry(b, operand, mapping);
-  b.clone(*op, mapping);
-  return mapping.lookup(value);
-}
+};
 
 /// Index arithmetic on sizes that stays constant where it can, so that a
 /// static plan creates no ops but its results.
@@ -82,7 +61,17 @@ struct SizeBuilder {
   OpBuilder &b;
   Location loc;
 
-  Value value(OpFoldResult size) { return getValueOrCreateConstantIndexOp(b, loc, size); }
+  DenseMap<int64_t, Value> constants;
+
+  Value value(OpFoldResult size) {
+    std::optional<int64_t> constant = getConstantIntValue(size);
+    if (!constant)
+      return getValueOrCreateConstantIndexOp(b, loc, size);
+    Value &cached = constants[*constant];
+    if (!cached)
+      cached = b.create<arith::ConstantIndexOp>(loc, *constant);
+    return cached;
+  }
 
   template <typename Op>
   OpFoldResult apply(OpFoldResult lhs, OpFoldResult rhs,
@@ -93,6 +82,10 @@ struct SizeBuilder {
     return b.createOrFold<Op>(loc, value(lhs), value(rhs));
   }
   OpFoldResult mul(OpFoldResult lhs, OpFoldResult rhs) {
+    if (isConstantIntValue(lhs, 1) || isConstantIntValue(rhs, 0))
+      return rhs;
+    if (isConstantIntValue(rhs, 1) || isConstantIntValue(lhs, 0))
+      return lhs;
     return apply<arith::MulIOp>(lhs, rhs, [](int64_t l, int64_t r) { return l * r; });
   }
   OpFoldResult add(OpFoldResult lhs, OpFoldResult rhs) {
@@ -130,40 +123,88 @@ FailureOr<PlanSummary> planFunction(func::FuncOp fn) {
   Location loc = fn.getLoc();
   OpBuilder b(fn.getContext());
   b.setInsertionPointToStart(entry);
-  IRMapping atEntry;
+  EntryCloner atEntry{b};
   SizeBuilder sizes{b, loc};
 
-  // Each buffer's bytes, rounded up to the alignment, computed at the entry.
-  SmallVector<OpFoldResult> bytes;
+  // Each buffer's size: a static coefficient times the product of its
+  // dynamic sizes (recomputed at the entry), which names its group.
+  SmallVector<LayoutItem> items;
+  SmallVector<SmallVector<Value>> groupFactors;
+  SmallVector<SmallVector<Value>> dynamicSizes; // of each buffer, at the entry
   for (BufferLifetime &buffer : buffers) {
     MemRefType type = buffer.alloc.getType();
-    int64_t staticBytes = elementBytes(type);
+    int64_t coefficient = elementBytes(type);
     for (int64_t dim : type.getShape())
       if (!ShapedType::isDynamic(dim))
-        staticBytes *= dim;
-    OpFoldResult size = b.getIndexAttr(staticBytes);
-    for (Value dim : buffer.alloc.getDynamicSizes())
-      size = sizes.mul(size, cloneAtEntry(b, dim, atEntry));
-    bytes.push_back(sizes.alignUp(size));
+        coefficient *= dim;
+    SmallVector<Value> factors;
+    int64_t estimate = coefficient;
+    for (Value dim : buffer.alloc.getDynamicSizes()) {
+      factors.push_back(atEntry.clone(dim));
+      estimate *= kDynamicDimGuess;
+    }
+    dynamicSizes.push_back(factors);
+    llvm::sort(factors, [](Value l, Value r) {
+      return l.getAsOpaquePointer() < r.getAsOpaquePointer();
+    });
+    unsigned group = llvm::find(groupFactors, factors) - groupFactors.begin();
+    if (group == groupFactors.size())
+      groupFactors.push_back(factors);
+    items.push_back({buffer.begin, buffer.end, coefficient, group, estimate});
     ++summary.buffers;
     if (type.hasStaticShape())
-      summary.staticBufferBytes += staticBytes;
+      summary.staticBufferBytes += coefficient;
     else
       ++summary.dynamicBuffers;
   }
 
-  // Slot sizes (the largest occupant) and offsets (their prefix sums).
-  SmallVector<Slot> slots = assignSlots(buffers);
+  // Two layouts; the smaller one by the estimate (exact for static shapes).
+  SmallVector<SmallVector<unsigned>> slots = colourSlots(items);
+  SmallVector<SmallVector<unsigned>> groups(groupFactors.size());
+  for (auto [index, item] : llvm::enumerate(items))
+    groups[item.group].push_back(index);
+  SmallVector<int64_t> packedOffsets(items.size()), groupUnits;
+  int64_t packedEstimate = 0;
+  for (auto [group, members] : llvm::enumerate(groups)) {
+    groupUnits.push_back(packGroup(items, members, kArenaAlignment, packedOffsets));
+    int64_t estimate = groupUnits.back();
+    for (size_t i = 0; i < groupFactors[group].size(); ++i)
+      estimate *= kDynamicDimGuess;
+    packedEstimate += (estimate + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+  }
+
   SmallVector<Value> offsetOf(buffers.size());
   OpFoldResult offset = b.getIndexAttr(0);
-  for (Slot &slot : slots) {
-    OpFoldResult size = bytes[slot.members.front()];
-    for (unsigned member : ArrayRef(slot.members).drop_front())
-      size = sizes.max(size, bytes[member]);
-    Value start = sizes.value(offset);
-    for (unsigned member : slot.members)
-      offsetOf[member] = start;
-    offset = sizes.add(offset, size);
+  if (packedEstimate <= estimateSlots(items, slots, kArenaAlignment)) {
+    // Group g at the sum of the previous groups' sizes; buffer i of it at
+    // packedOffsets[i] times the group's factor.
+    for (auto [group, members] : llvm::enumerate(groups)) {
+      OpFoldResult factor = b.getIndexAttr(1);
+      for (Value value : groupFactors[group])
+        factor = sizes.mul(factor, value);
+      for (unsigned member : members)
+        offsetOf[member] = sizes.value(
+            sizes.add(offset, sizes.mul(b.getIndexAttr(packedOffsets[member]), factor)));
+      offset = sizes.alignUp(sizes.add(offset, sizes.mul(b.getIndexAttr(groupUnits[group]), factor)));
+    }
+  } else {
+    // Slot sizes (the largest occupant) and offsets (their prefix sums).
+    SmallVector<OpFoldResult> bytes;
+    for (auto [item, dims] : llvm::zip(items, dynamicSizes)) {
+      OpFoldResult size = b.getIndexAttr(item.coefficient);
+      for (Value dim : dims)
+        size = sizes.mul(size, dim);
+      bytes.push_back(sizes.alignUp(size));
+    }
+    for (auto &slot : slots) {
+      OpFoldResult size = bytes[slot.front()];
+      for (unsigned member : ArrayRef(slot).drop_front())
+        size = sizes.max(size, bytes[member]);
+      Value start = sizes.value(offset);
+      for (unsigned member : slot)
+        offsetOf[member] = start;
+      offset = sizes.add(offset, size);
+    }
   }
   if (std::optional<int64_t> total = getConstantIntValue(offset))
     summary.arenaBytes = *total;

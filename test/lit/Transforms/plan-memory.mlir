@@ -40,23 +40,25 @@ func.func @static_reuse(%x: memref<256xf32>) -> (memref<256xf32>, i32) {
 
 // -----
 
-// Dynamic sizes are computed at the entry from the arguments' dims: each
-// buffer's bytes rounded up to 64, a slot the largest of its occupants
-// (arith.maxui), the arena their sum. %d (after %a's last use) shares %a's slot.
+// Dynamic sizes are computed at the entry from the arguments' dims. All
+// three buffers are multiples of the batch N (64N, 4N and 128N bytes), so
+// they are packed in units of N: %d (128) at 0, %a (64, dead before %d is
+// born) at 0 too, %b (4, live with both) at 128N; the arena is 132N rounded
+// up to 64.
 // CHECK: module attributes {asg.arena.dynamic = {buffers = 3 : i64, bytes = -1 : i64, dynamic_buffers = 3 : i64, static_buffer_bytes = 0 : i64}}
 // CHECK-LABEL: func.func @dynamic(
 // CHECK-SAME:      %[[X:.*]]: memref<?x16xf32>
 // CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x16xf32>
-// CHECK:         %[[A_BYTES:.*]] = arith.muli %[[N]], %{{.*}} : index
-// CHECK:         %[[A_PAD:.*]] = arith.addi %[[A_BYTES]], %{{.*}} : index
-// CHECK:         %[[A_SIZE:.*]] = arith.andi %[[A_PAD]], %{{.*}} : index
-// CHECK:         %[[B_SIZE:.*]] = arith.andi
-// CHECK:         %[[D_SIZE:.*]] = arith.andi
-// CHECK:         %[[SLOT0:.*]] = arith.maxui %[[A_SIZE]], %[[D_SIZE]] : index
-// CHECK:         %[[TOTAL:.*]] = arith.addi %[[SLOT0]], %[[B_SIZE]] : index
+// CHECK:         %[[ZERO:.*]] = arith.constant 0 : index
+// CHECK:         %[[C128:.*]] = arith.constant 128 : index
+// CHECK:         %[[B_OFFSET:.*]] = arith.muli %[[N]], %[[C128]] : index
+// CHECK:         %[[C132:.*]] = arith.constant 132 : index
+// CHECK:         %[[UNITS:.*]] = arith.muli %[[N]], %[[C132]] : index
+// CHECK:         %[[PADDED:.*]] = arith.addi %[[UNITS]], %{{.*}} : index
+// CHECK:         %[[TOTAL:.*]] = arith.andi %[[PADDED]], %{{.*}} : index
 // CHECK:         %[[ARENA:.*]] = memref.alloc(%[[TOTAL]]) {alignment = 64 : i64, asg.arena} : memref<?xi8>
-// CHECK:         memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x16xf32>
-// CHECK:         memref.view %[[ARENA]][%[[SLOT0]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
+// CHECK:         memref.view %[[ARENA]][%[[ZERO]]][%{{.*}}] : memref<?xi8> to memref<?x16xf32>
+// CHECK:         memref.view %[[ARENA]][%[[B_OFFSET]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
 // CHECK:         memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x32xi32>
 // CHECK-NOT:     memref.alloc
 // CHECK:         memref.dealloc %[[ARENA]]
@@ -206,4 +208,31 @@ func.func @select(%x: memref<16xf32>, %cond: i1) -> (memref<16xf32>, i32) {
   memref.dealloc %b : memref<16xf32>
   memref.dealloc %late : memref<16xf32>
   return %r, %s : memref<16xf32>, i32
+}
+
+// -----
+
+// Buffers sized by different dynamic dims cannot be packed in one unit: when
+// slots are smaller (by the estimate), buffers with disjoint lifetimes share
+// a slot of the larger one's size (arith.maxui), each size rounded up to 64.
+// CHECK-LABEL: func.func @slots(
+// CHECK-SAME:      %[[X:[^:]*]]: memref<?xf32>, %[[Y:[^:]*]]: memref<?xf32>
+// CHECK:         %[[N:.*]] = memref.dim %[[X]]
+// CHECK:         %[[M:.*]] = memref.dim %[[Y]]
+// CHECK:         %[[A:.*]] = arith.andi
+// CHECK:         %[[B:.*]] = arith.andi
+// CHECK:         %[[SLOT:.*]] = arith.maxui %[[A]], %[[B]] : index
+// CHECK:         memref.alloc(%[[SLOT]]) {alignment = 64 : i64, asg.arena} : memref<?xi8>
+func.func @slots(%x: memref<?xf32>, %y: memref<?xf32>) -> i32 {
+  %c0 = arith.constant 0 : index
+  %s = arith.constant 0 : i32
+  %n = memref.dim %x, %c0 : memref<?xf32>
+  %m = memref.dim %y, %c0 : memref<?xf32>
+  %a = memref.alloc(%n) : memref<?xf32>
+  linalg.copy ins(%x : memref<?xf32>) outs(%a : memref<?xf32>)
+  %b = memref.alloc(%m) : memref<?xf32>
+  linalg.copy ins(%y : memref<?xf32>) outs(%b : memref<?xf32>)
+  memref.dealloc %a : memref<?xf32>
+  memref.dealloc %b : memref<?xf32>
+  return %s : i32
 }
