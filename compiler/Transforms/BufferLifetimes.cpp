@@ -113,26 +113,14 @@ bool hasSequentialAncestors(Operation *op, func::FuncOp fn) {
 
 } // namespace
 
-bool isComputableAtEntry(Value value, Block *entry) {
-  if (auto argument = dyn_cast<BlockArgument>(value))
-    return argument.getOwner() == entry;
-  Operation *op = value.getDefiningOp();
-  return op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
-         llvm::all_of(op->getOperands(),
-                      [&](Value operand) { return isComputableAtEntry(operand, entry); });
-}
-
 SmallVector<BufferLifetime> findArenaBuffers(func::FuncOp fn) {
   SmallVector<BufferLifetime> buffers;
   if (!fn.getBody().hasOneBlock())
     return buffers;
-  Block *entry = &fn.getBody().front();
   Positions positions;
   positions.number(fn);
   fn.walk([&](memref::AllocOp alloc) {
-    if (!hasPlannableType(alloc) || !hasSequentialAncestors(alloc, fn) ||
-        !llvm::all_of(alloc.getDynamicSizes(),
-                      [&](Value size) { return isComputableAtEntry(size, entry); }))
+    if (!hasPlannableType(alloc) || !hasSequentialAncestors(alloc, fn))
       return;
     SmallVector<Operation *> uses, deallocs;
     if (!collectUses(alloc.getResult(), uses, deallocs) || deallocs.size() != 1)

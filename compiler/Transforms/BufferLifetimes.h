@@ -9,8 +9,7 @@
 namespace asg {
 
 /// A `memref.alloc` whose memory may come from the arena: it does not escape
-/// the function, it is freed by exactly one unconditional `memref.dealloc`,
-/// and its size can be computed at the function's entry.
+/// the function and it is freed by exactly one unconditional `memref.dealloc`.
 struct BufferLifetime {
   mlir::memref::AllocOp alloc;
   llvm::SmallVector<mlir::Operation *, 1> deallocs; // of the buffer or of a view of it
@@ -34,15 +33,10 @@ struct BufferLifetime {
 ///   a terminator (return, yield), a call, a pointer extraction, an LLVM op
 ///   or any other op that could keep it makes it escape;
 /// - exactly one `memref.dealloc` frees it (or a view of it), in the alloc's
-///   block, after its last use (a conditional dealloc is in another block);
-/// - its dynamic sizes are computed from the function's arguments by
-///   side-effect-free ops, so they can be recomputed at the entry.
+///   block, after its last use (a conditional dealloc is in another block).
+/// (asg-plan-memory also needs its size at the entry: EntrySizes.h.)
 /// `fn` must have a single block; otherwise nothing qualifies.
 llvm::SmallVector<BufferLifetime> findArenaBuffers(mlir::func::FuncOp fn);
-
-/// Whether `value` can be recomputed at the start of `entry` (the function's
-/// entry block) from its arguments by side-effect-free ops without regions.
-bool isComputableAtEntry(mlir::Value value, mlir::Block *entry);
 
 } // namespace asg
 

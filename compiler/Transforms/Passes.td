@@ -122,7 +122,8 @@ def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
     `memref.dealloc`s). Every `memref.alloc` that does not escape (results
     are returned and stay heap buffers the runtime adopts), is freed by one
     unconditional `memref.dealloc` in its block and whose size the function
-    can compute at its entry becomes a `memref.view` into one arena, and its
+    can compute at its entry (through dims of selects, collapse and expand
+    shapes of its buffers) becomes a `memref.view` into one arena, and its
     dealloc goes. Lifetimes run from the alloc to the last use (through
     views) in program order; a use inside a loop keeps the buffer live for
     the whole loop, and buffers inside sequential loops (scf.for/while/if)

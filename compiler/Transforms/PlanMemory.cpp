@@ -4,6 +4,7 @@
 #include "compiler/Transforms/ArenaLayout.h"
 #include "compiler/Transforms/ArenaSource.h"
 #include "compiler/Transforms/BufferLifetimes.h"
+#include "compiler/Transforms/EntrySizes.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -23,37 +24,6 @@ constexpr int64_t kDynamicDimGuess = 1024;
 int64_t elementBytes(MemRefType type) {
   return (type.getElementTypeBitWidth() + 7) / 8;
 }
-
-/// Recomputes values at the builder's insertion point (the function's entry),
-/// once per distinct computation (so equal dynamic sizes are one value).
-struct EntryCloner {
-  OpBuilder &b;
-  IRMapping mapping;
-  SmallVector<Operation *> cloned;
-
-  Value clone(Value value) {
-    if (Value mapped = mapping.lookupOrNull(value))
-      return mapped;
-    if (isa<BlockArgument>(value))
-      return value;
-    Operation *op = value.getDefiningOp();
-    for (Value operand : op->getOperands())
-      clone(operand);
-    Operation *copy = b.clone(*op, mapping);
-    for (Operation *earlier : cloned)
-      if (earlier->getName() == copy->getName() &&
-          earlier->getAttrDictionary() == copy->getAttrDictionary() &&
-          llvm::equal(earlier->getOperands(), copy->getOperands()) &&
-          llvm::equal(earlier->getResultTypes(), copy->getResultTypes())) {
-        for (auto [original, same] : llvm::zip(op->getResults(), earlier->getResults()))
-          mapping.map(original, same);
-        copy->erase();
-        return mapping.lookup(value);
-      }
-    cloned.push_back(copy);
-    return mapping.lookup(value);
-  }
-};
 
 /// Index arithmetic on sizes that stays constant where it can, so that a
 /// static plan creates no ops but its results.
@@ -114,36 +84,46 @@ struct PlanSummary {
 
 FailureOr<PlanSummary> planFunction(func::FuncOp fn) {
   PlanSummary summary;
-  SmallVector<BufferLifetime> buffers = findArenaBuffers(fn);
-  if (buffers.empty()) {
-    summary.arenaBytes = 0;
-    return summary;
-  }
   Block *entry = &fn.getBody().front();
   Location loc = fn.getLoc();
   OpBuilder b(fn.getContext());
   b.setInsertionPointToStart(entry);
-  EntryCloner atEntry{b};
+  EntrySizes atEntry(b, entry);
+
+  // The buffers whose dynamic sizes can be computed at the entry (what is
+  // created for the others is dead and goes with the canonicalizer).
+  SmallVector<BufferLifetime> buffers;
+  SmallVector<SmallVector<Value>> dynamicSizes; // of each buffer, at the entry
+  for (BufferLifetime &buffer : findArenaBuffers(fn)) {
+    SmallVector<Value> sizesAtEntry;
+    for (Value size : buffer.alloc.getDynamicSizes())
+      if (Value atStart = atEntry.compute(size))
+        sizesAtEntry.push_back(atStart);
+    if (sizesAtEntry.size() != buffer.alloc.getDynamicSizes().size())
+      continue;
+    buffers.push_back(buffer);
+    dynamicSizes.push_back(sizesAtEntry);
+  }
+  if (buffers.empty()) {
+    summary.arenaBytes = 0;
+    return summary;
+  }
   SizeBuilder sizes{b, loc};
 
   // Each buffer's size: a static coefficient times the product of its
   // dynamic sizes (recomputed at the entry), which names its group.
   SmallVector<LayoutItem> items;
   SmallVector<SmallVector<Value>> groupFactors;
-  SmallVector<SmallVector<Value>> dynamicSizes; // of each buffer, at the entry
-  for (BufferLifetime &buffer : buffers) {
+  for (auto [buffer, sizesAtEntry] : llvm::zip(buffers, dynamicSizes)) {
     MemRefType type = buffer.alloc.getType();
     int64_t coefficient = elementBytes(type);
     for (int64_t dim : type.getShape())
       if (!ShapedType::isDynamic(dim))
         coefficient *= dim;
-    SmallVector<Value> factors;
+    SmallVector<Value> factors(sizesAtEntry);
     int64_t estimate = coefficient;
-    for (Value dim : buffer.alloc.getDynamicSizes()) {
-      factors.push_back(atEntry.clone(dim));
+    for (size_t i = 0; i < factors.size(); ++i)
       estimate *= kDynamicDimGuess;
-    }
-    dynamicSizes.push_back(factors);
     llvm::sort(factors, [](Value l, Value r) {
       return l.getAsOpaquePointer() < r.getAsOpaquePointer();
     });

@@ -236,3 +236,38 @@ func.func @slots(%x: memref<?xf32>, %y: memref<?xf32>) -> i32 {
   memref.dealloc %b : memref<?xf32>
   return %s : i32
 }
+
+// -----
+
+// A size read from a buffer made inside the function is recomputed at the
+// entry from how that buffer is made: a select of two buffers (a dim check's
+// stand-in) gives a select of their dims, a collapse_shape the product of the
+// collapsed dims, an alloc its size operand. So %t is planned too.
+// CHECK: module attributes {asg.arena.dims = {buffers = 3 : i64, bytes = -1 : i64
+// CHECK-LABEL: func.func @dims(
+// CHECK-SAME:      %[[X:[^:]*]]: memref<?x4xf32>, %[[M:[^:]*]]: index, %[[C:[^:]*]]: i1
+// CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x4xf32>
+// CHECK:         %[[N4:.*]] = arith.muli %[[N]], %{{.*}} : index
+// CHECK:         %[[PICK:.*]] = arith.select %[[C]], %[[M]], %[[N4]] : index
+// CHECK:         memref.alloc(%{{.*}}) {alignment = 64 : i64, asg.arena} : memref<?xi8>
+// CHECK-COUNT-3: memref.view
+// CHECK-NOT:     memref.alloc
+func.func @dims(%x: memref<?x4xf32>, %m: index, %c: i1) -> i32 {
+  %c0 = arith.constant 0 : index
+  %s = arith.constant 0 : i32
+  %f = arith.constant 1.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x4xf32>
+  %a = memref.alloc(%n) : memref<?x4xf32>
+  linalg.copy ins(%x : memref<?x4xf32>) outs(%a : memref<?x4xf32>)
+  %flat = memref.collapse_shape %a [[0, 1]] : memref<?x4xf32> into memref<?xf32>
+  %standin = memref.alloc(%m) : memref<?xf32>
+  linalg.fill ins(%f : f32) outs(%standin : memref<?xf32>)
+  %pick = arith.select %c, %standin, %flat : memref<?xf32>
+  %len = memref.dim %pick, %c0 : memref<?xf32>
+  %t = memref.alloc(%len) : memref<?xf32>
+  linalg.copy ins(%pick : memref<?xf32>) outs(%t : memref<?xf32>)
+  memref.dealloc %a : memref<?x4xf32>
+  memref.dealloc %standin : memref<?xf32>
+  memref.dealloc %t : memref<?xf32>
+  return %s : i32
+}
