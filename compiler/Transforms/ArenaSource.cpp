@@ -46,7 +46,7 @@ Value asMemRef(OpBuilder &b, Location loc, Value descriptor, Type type) {
   return b.create<UnrealizedConversionCastOp>(loc, type, descriptor).getResult(0);
 }
 
-Value scratchArena(OpBuilder &b, func::FuncOp fn, Value bytes) {
+Arena scratchArena(OpBuilder &b, func::FuncOp fn, Value bytes) {
   MLIRContext *ctx = b.getContext();
   Location loc = fn.getLoc();
   ArrayRef<Type> results = fn.getFunctionType().getResults();
@@ -54,7 +54,7 @@ Value scratchArena(OpBuilder &b, func::FuncOp fn, Value bytes) {
       !llvm::all_of(results.drop_back(), [](Type t) { return isa<MemRefType>(t); })) {
     fn.emitError("asg-plan-memory: an entry function with the CPU context must return memrefs "
                  "and then the i32 status");
-    return nullptr;
+    return {};
   }
   LLVMTypeConverter converter(ctx);
   auto ptr = LLVM::LLVMPointerType::get(ctx);
@@ -97,15 +97,39 @@ Value scratchArena(OpBuilder &b, func::FuncOp fn, Value bytes) {
   b.setInsertionPointToEnd(entry);
   b.create<cf::CondBranchOp>(loc, failed, outOfMemory, body);
   b.setInsertionPointToStart(body);
-  return arena;
+  return {arena, p};
 }
 
 } // namespace
 
-Value createArena(OpBuilder &b, func::FuncOp fn, Value bytes) {
+Arena createArena(OpBuilder &b, func::FuncOp fn, Value bytes) {
   if (fn->hasAttr(kCpuContextAttr))
     return scratchArena(b, fn, bytes);
-  return heapArena(b, fn, bytes);
+  return {heapArena(b, fn, bytes), nullptr};
+}
+
+Value arenaPart(OpBuilder &b, Location loc, Value pointer, Value offset, Value bytes) {
+  MLIRContext *ctx = b.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i64 = b.getI64Type();
+  Value shift = b.create<arith::IndexCastOp>(loc, i64, offset);
+  Value address = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), pointer, ValueRange{shift});
+  Value opaque = b.create<LLVM::InlineAsmOp>(loc, ptr, ValueRange{address}, "", "=r,0",
+                                             /*has_side_effects=*/false,
+                                             /*is_align_stack=*/false, LLVM::AsmDialectAttr(),
+                                             ArrayAttr())
+                     .getResult(0);
+  MemRefType type = arenaType(ctx);
+  Value descriptor = b.create<LLVM::UndefOp>(loc, LLVMTypeConverter(ctx).convertType(type));
+  auto insert = [&](Value v, ArrayRef<int64_t> position) {
+    descriptor = b.create<LLVM::InsertValueOp>(loc, descriptor, v, position);
+  };
+  insert(opaque, {0});
+  insert(opaque, {1});
+  insert(b.create<LLVM::ConstantOp>(loc, i64, b.getI64IntegerAttr(0)), {2});
+  insert(b.create<arith::IndexCastOp>(loc, i64, bytes), {3, 0});
+  insert(b.create<LLVM::ConstantOp>(loc, i64, b.getI64IntegerAttr(1)), {4, 0});
+  return asMemRef(b, loc, descriptor, type);
 }
 
 } // namespace asg

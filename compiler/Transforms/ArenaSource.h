@@ -18,7 +18,20 @@ namespace asg {
 ///   each return.
 /// Returns null (after reporting an error on `fn`) when the function's
 /// results are not memrefs followed by the i32 status.
-mlir::Value createArena(mlir::OpBuilder &b, mlir::func::FuncOp fn, mlir::Value bytes);
+struct Arena {
+  mlir::Value memref;  // memref<?xi8>
+  mlir::Value pointer; // its `!llvm.ptr` from ctx->scratch; null for the heap arena
+};
+Arena createArena(mlir::OpBuilder &b, mlir::func::FuncOp fn, mlir::Value bytes);
+
+/// A `memref<?xi8>` of `bytes` bytes at `offset` (index) into the scratch
+/// arena at `pointer`, through a pointer LLVM cannot trace back to the arena
+/// (an empty inline asm): LLVM then treats the buffers of the arena as
+/// distinct objects, as it did separate mallocs, and vectorizes loops over
+/// them with run-time overlap checks instead of giving up on an unknown
+/// dependence between two offsets of one object.
+mlir::Value arenaPart(mlir::OpBuilder &b, mlir::Location loc, mlir::Value pointer,
+                      mlir::Value offset, mlir::Value bytes);
 
 } // namespace asg
 

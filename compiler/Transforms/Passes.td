@@ -138,7 +138,9 @@ def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
     An entry function with the CPU context (`asg.cpu_context`, after
     asg-cpu-context) gets the arena from `ctx->scratch(ctx->self, bytes)` at
     its entry and returns status -1 with null results when that yields NULL
-    (docs/abi.md, "ABI 3"); any other function allocates it with one
+    (docs/abi.md, "ABI 3"), each offset of it through an opaque pointer
+    (an empty inline asm) so that LLVM treats the buffers as distinct
+    objects and still vectorizes; any other function allocates it with one
     `memref.alloc {asg.arena}` freed before each return. The module
     attribute `asg.arena.<function>` records the arena's size (-1: dynamic)
     and the buffers planned (compiler/Transforms/Arena.h), for the

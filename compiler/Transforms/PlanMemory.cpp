@@ -189,14 +189,30 @@ FailureOr<PlanSummary> planFunction(func::FuncOp fn) {
   if (std::optional<int64_t> total = getConstantIntValue(offset))
     summary.arenaBytes = *total;
 
-  Value arena = createArena(b, fn, sizes.value(offset));
-  if (!arena)
+  Value total = sizes.value(offset);
+  Arena arena = createArena(b, fn, total);
+  if (!arena.memref)
     return failure();
 
-  for (auto [buffer, bufferOffset] : llvm::zip(buffers, offsetOf)) {
+  // With scratch memory, each distinct offset gets its own opaque pointer
+  // (ArenaSource.h: so LLVM vectorizes as it did with separate buffers).
+  DenseMap<Value, Value> parts;
+  auto source = [&](Value bufferOffset) -> std::pair<Value, Value> {
+    if (!arena.pointer)
+      return {arena.memref, bufferOffset};
+    Value &part = parts[bufferOffset];
+    if (!part)
+      part = arenaPart(b, loc, arena.pointer, bufferOffset, total);
+    return {part, sizes.value(b.getIndexAttr(0))};
+  };
+  SmallVector<std::pair<Value, Value>> sources;
+  for (Value bufferOffset : offsetOf)
+    sources.push_back(source(bufferOffset));
+
+  for (auto [buffer, from] : llvm::zip(buffers, sources)) {
     memref::AllocOp alloc = buffer.alloc;
     b.setInsertionPoint(alloc);
-    Value view = b.create<memref::ViewOp>(alloc.getLoc(), alloc.getType(), arena, bufferOffset,
+    Value view = b.create<memref::ViewOp>(alloc.getLoc(), alloc.getType(), from.first, from.second,
                                           alloc.getDynamicSizes());
     for (Operation *dealloc : buffer.deallocs)
       dealloc->erase();

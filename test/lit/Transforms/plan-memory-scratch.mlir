@@ -16,7 +16,7 @@
 // CHECK:         llvm.insertvalue %[[P]], %{{.*}}[0]
 // CHECK:         llvm.insertvalue %[[P]], %{{.*}}[1]
 // CHECK:         llvm.insertvalue %[[SIZE]], %{{.*}}[3, 0]
-// CHECK:         %[[ARENA:.*]] = builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<?xi8>
+// CHECK:         builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<?xi8>
 // CHECK:         %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK:         %[[FAILED:.*]] = llvm.icmp "eq" %[[P]], %[[NULL]] : !llvm.ptr
 // CHECK:         cf.cond_br %[[FAILED]], ^[[OOM:.*]], ^[[BODY:.*]]
@@ -25,8 +25,15 @@
 // CHECK:         %[[NULL_RESULT:.*]] = builtin.unrealized_conversion_cast %[[ZERO]] : {{.*}} to memref<?x16xf32>
 // CHECK:         %[[MINUS1:.*]] = arith.constant -1 : i32
 // CHECK:         return %[[NULL_RESULT]], %[[MINUS1]] : memref<?x16xf32>, i32
+// Each offset's part of the arena through an opaque pointer (so LLVM sees
+// distinct objects and vectorizes loops over them).
 // CHECK:       ^[[BODY]]:
-// CHECK:         memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x16xf32>
+// CHECK:         %[[ADDRESS:.*]] = llvm.getelementptr %[[P]][%{{.*}}] : (!llvm.ptr, i64) -> !llvm.ptr, i8
+// CHECK:         %[[OPAQUE:.*]] = llvm.inline_asm "", "=r,0" %[[ADDRESS]] : (!llvm.ptr) -> !llvm.ptr
+// CHECK:         llvm.insertvalue %[[OPAQUE]], %{{.*}}[0]
+// CHECK:         llvm.insertvalue %[[OPAQUE]], %{{.*}}[1]
+// CHECK:         %[[PART:.*]] = builtin.unrealized_conversion_cast %{{.*}} to memref<?xi8>
+// CHECK:         memref.view %[[PART]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x16xf32>
 // CHECK:         %[[R:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
 // CHECK-NOT:     memref.dealloc
 // CHECK:         return %[[R]], %{{.*}} : memref<?x16xf32>, i32
