@@ -2,6 +2,8 @@
 // live ranges in program order (see BufferLifetimes.h).
 #include "compiler/Transforms/BufferLifetimes.h"
 
+#include "compiler/Transforms/Arena.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -100,6 +102,8 @@ bool collectUses(Value root, SmallVectorImpl<Operation *> &uses,
 bool hasPlannableType(memref::AllocOp alloc) {
   MemRefType type = alloc.getType();
   Type element = type.getElementType();
+  if (alloc.getAlignment() && *alloc.getAlignment() > kArenaAlignment)
+    return false; // the arena only promises 64 bytes
   return type.getLayout().isIdentity() && !type.getMemorySpace() &&
          (isa<FloatType>(element) || isa<IntegerType>(element)) && alloc.getSymbolOperands().empty();
 }

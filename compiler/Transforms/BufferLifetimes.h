@@ -22,8 +22,8 @@ struct BufferLifetime {
 
 /// The buffers of `fn` that may share an arena, ordered by `begin`. A buffer
 /// qualifies when:
-/// - it has an identity layout, the default memory space and an integer or
-///   float element type;
+/// - it has an identity layout, the default memory space, an integer or
+///   float element type and asks for no more than 64-byte alignment;
 /// - every op between it and the function is sequential (scf.for, scf.if,
 ///   scf.while, scf.index_switch, scf.execute_region): one live instance at
 ///   a time;

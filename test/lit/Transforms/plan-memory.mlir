@@ -135,11 +135,12 @@ func.func @loops(%x: memref<64xf32>) -> i32 {
 
 // What stays a heap buffer: a returned one, one passed to a call, one
 // yielded by a loop, one freed conditionally, one allocated in a parallel
-// loop, one whose size needs a load, one never freed. No arena then.
+// loop, one whose size needs a load, one never freed, one that asks for more
+// alignment than the arena's 64 bytes. No arena then.
 // CHECK: module attributes {asg.arena.escapes = {buffers = 0 : i64, bytes = 0 : i64, dynamic_buffers = 0 : i64, static_buffer_bytes = 0 : i64}}
 // CHECK-LABEL: func.func @escapes(
 // CHECK-NOT:     memref.view
-// CHECK-COUNT-7: memref.alloc
+// CHECK-COUNT-8: memref.alloc
 // CHECK-NOT:     memref.alloc
 func.func private @keep(memref<8xf32>)
 func.func @escapes(%x: memref<8xf32>, %n: memref<index>, %cond: i1) -> (memref<8xf32>, i32) {
@@ -175,6 +176,9 @@ func.func @escapes(%x: memref<8xf32>, %n: memref<index>, %cond: i1) -> (memref<8
   memref.dealloc %loaded : memref<?xf32>
   %leaked = memref.alloc() : memref<8xf32>
   linalg.copy ins(%x : memref<8xf32>) outs(%leaked : memref<8xf32>)
+  %aligned = memref.alloc() {alignment = 128 : i64} : memref<8xf32>
+  linalg.copy ins(%x : memref<8xf32>) outs(%aligned : memref<8xf32>)
+  memref.dealloc %aligned : memref<8xf32>
   return %returned, %s : memref<8xf32>, i32
 }
 
