@@ -8,6 +8,7 @@
 #include "compiler/Target/CPU/ObjectEmitter.h"
 #include "compiler/Target/Dot/DotEmitter.h"
 #include "compiler/Target/SPIRV/GpuAbi.h"
+#include "compiler/Transforms/Arena.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -121,6 +122,8 @@ struct EntryStats {
   unsigned kernels = 0;          // linalg ops after fusion: the loop nests run
   uint64_t staticBytes = 0;      // buffers allocated with static sizes
   unsigned dynamicBuffers = 0;   // buffers whose size depends on dynamic dims
+  unsigned buffers = 0;          // every buffer allocated (after bufferization)
+  mlir::DictionaryAttr arena;    // asg-plan-memory's plan (CPU only)
 };
 
 /// Counts the kernels of each entry function (on linalg, after fusion).
@@ -167,6 +170,7 @@ void countBuffers(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
   module.walk([&](mlir::func::FuncOp fn) {
     EntryStats &entry = stats[fn.getSymName()];
     fn.walk([&](mlir::memref::AllocOp alloc) {
+      ++entry.buffers;
       mlir::MemRefType type = alloc.getType();
       if (!type.hasStaticShape()) {
         ++entry.dynamicBuffers;
@@ -175,6 +179,34 @@ void countBuffers(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
       entry.staticBytes += type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
     });
   });
+}
+
+/// The arena asg-plan-memory planned for each entry function (module attributes).
+void readArenas(mlir::ModuleOp module, llvm::StringMap<EntryStats> &stats) {
+  for (auto &entry : stats)
+    entry.second.arena = module->getAttrOfType<mlir::DictionaryAttr>(
+        (llvm::Twine(kArenaAttr) + "." + entry.first()).str());
+}
+
+/// "arena 2048 bytes for 3 planned buffers of 2304 bytes, 1 buffer left on the heap"
+void printArena(const EntryStats &e, llvm::raw_ostream &errs) {
+  auto field = [&](llvm::StringRef name) { return e.arena.getAs<mlir::IntegerAttr>(name).getInt(); };
+  int64_t bytes = field("bytes"), planned = field("buffers"), dynamic = field("dynamic_buffers");
+  int64_t staticBytes = field("static_buffer_bytes");
+  auto buffers = [](int64_t n) { return n == 1 ? " buffer" : " buffers"; };
+  errs << "arena ";
+  if (bytes < 0)
+    errs << "sized by dynamic dims";
+  else
+    errs << bytes << " bytes";
+  errs << " for " << planned << " planned" << buffers(planned);
+  if (planned > dynamic)
+    errs << " of " << staticBytes << " bytes";
+  if (dynamic)
+    errs << (planned > dynamic ? " + " : " (") << dynamic << " sized by dynamic dims"
+         << (planned > dynamic ? "" : ")");
+  int64_t heap = static_cast<int64_t>(e.buffers) - planned;
+  errs << ", " << heap << buffers(heap) << " left on the heap";
 }
 
 void printStats(mlir::ModuleOp module, const StageTimer &timer,
@@ -187,10 +219,14 @@ void printStats(mlir::ModuleOp module, const StageTimer &timer,
       if (it == entries.end())
         continue;
       const EntryStats &e = it->second;
-      errs << "  entry point '" << name << "': " << e.kernels << " kernels, "
-           << e.staticBytes << " bytes of static intermediates (no reuse yet)";
-      if (e.dynamicBuffers)
-        errs << " + " << e.dynamicBuffers << " buffers sized by dynamic dims";
+      errs << "  entry point '" << name << "': " << e.kernels << " kernels, ";
+      if (e.arena) {
+        printArena(e, errs);
+      } else {
+        errs << e.staticBytes << " bytes of static buffers";
+        if (e.dynamicBuffers)
+          errs << " + " << e.dynamicBuffers << " buffers sized by dynamic dims";
+      }
       errs << "\n";
     }
   for (const auto &[stage, ms] : timer.stages)
@@ -357,6 +393,7 @@ int compileModel(const CompileOptions &options, llvm::raw_ostream &errs) {
   if (!runPipeline(buildLoweringToLLVMPipeline,
                    options.spirv ? "kernels to SPIR-V, host to llvm" : "lowering to llvm"))
     return ExitInternal;
+  readArenas(*module, entryStats);
   if (options.spirv)
     countSpirvKernels(*module, entryStats);
   if (options.emit == EmitKind::Spirv)

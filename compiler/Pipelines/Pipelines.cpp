@@ -113,7 +113,11 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   // Buffers -> loops -> LLVM dialect, with nothing left for a runtime library.
   if (options.spirv)
     buildKernelsToSpirvPipeline(pm, options);
+  else
+    pm.addPass(createAsgCpuContext()); // the asg_cpu_context argument of entry functions
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
+  if (!options.spirv)
+    pm.addPass(createAsgPlanMemory()); // the SPIR-V target's buffers are the runtime's
   pm.addPass(createAsgExpandCopies());
   if (options.optLevel > 0) {
     pm.addPass(createAsgCpuContractions(cpuContractionBlocking(options)));

@@ -1,6 +1,8 @@
 // EmitEntryPoints.cpp: asg-emit-entry-points, the uniform C entry points, the metadata
 // text and the `<model>_model` descriptor of docs/abi.md, in the LLVM dialect.
 #include "compiler/Target/SPIRV/GpuAbi.h"
+#include "compiler/Transforms/Arena.h"
+#include "compiler/Transforms/CpuAbi.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -14,27 +16,35 @@ namespace asg {
 namespace {
 
 /// docs/abi.md: the version of the descriptor layout built below.
-constexpr int32_t kAbiVersion = 2;
+constexpr int32_t kAbiVersion = 3;
 
 std::string stringAttr(ModuleOp module, StringRef name) {
   auto attr = module->getAttrOfType<StringAttr>(name);
   return attr ? attr.getValue().str() : std::string();
 }
 
-/// `void <model>_<entry>(void *const *args, void *results)`: loads each
-/// argument's descriptor pointer and calls the C-interface function. SPIR-V
-/// models take the recorder as a third argument and pass it on last.
+/// The entry's `scratch BYTES` or `scratch ?` line (docs/abi.md) from the
+/// plan asg-plan-memory recorded, or nothing if it did not run (SPIR-V).
+std::string scratchRecord(ModuleOp module, StringRef entry) {
+  auto plan = module->getAttrOfType<DictionaryAttr>((llvm::Twine(kArenaAttr) + "." + entry).str());
+  if (!plan)
+    return "";
+  int64_t bytes = plan.getAs<IntegerAttr>("bytes").getInt();
+  return "scratch " + (bytes < 0 ? std::string("?") : std::to_string(bytes)) + "\n";
+}
+
+/// `void <model>_<entry>(void *const *args, void *results, void *ctx)`: loads
+/// each argument's descriptor pointer and calls the C-interface function,
+/// passing `ctx` (the CPU context or the SPIR-V recorder) on last.
 LLVM::LLVMFuncOp buildWrapper(OpBuilder &b, ModuleOp module, StringRef model, StringRef entry,
-                              unsigned numArgs, bool gpu) {
+                              unsigned numArgs) {
   MLIRContext *ctx = module.getContext();
   Location loc = module.getLoc();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   auto ciface = module.lookupSymbol<LLVM::LLVMFuncOp>(("_mlir_ciface_" + entry).str());
   if (!ciface)
     return nullptr;
-  SmallVector<Type> params = {ptr, ptr};
-  if (gpu)
-    params.push_back(ptr);
+  SmallVector<Type> params = {ptr, ptr, ptr};
   auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   auto wrapper = b.create<LLVM::LLVMFuncOp>(loc, (model + "_" + entry).str(), type,
                                             LLVM::Linkage::Internal);
@@ -46,7 +56,7 @@ LLVM::LLVMFuncOp buildWrapper(OpBuilder &b, ModuleOp module, StringRef model, St
   LLVM::LLVMFunctionType cifaceType = ciface.getFunctionType();
   // Results come back through a leading pointer unless the only result is
   // the status, which is returned by value.
-  bool resultsByPointer = cifaceType.getNumParams() == numArgs + 1 + (gpu ? 1 : 0);
+  bool resultsByPointer = cifaceType.getNumParams() == numArgs + 2;
   SmallVector<Value> operands;
   if (resultsByPointer)
     operands.push_back(results);
@@ -54,8 +64,7 @@ LLVM::LLVMFuncOp buildWrapper(OpBuilder &b, ModuleOp module, StringRef model, St
     Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, args, ArrayRef<LLVM::GEPArg>{int32_t(k)});
     operands.push_back(b.create<LLVM::LoadOp>(loc, ptr, slot));
   }
-  if (gpu)
-    operands.push_back(body->getArgument(2));
+  operands.push_back(body->getArgument(2));
   auto call = b.create<LLVM::CallOp>(loc, ciface, operands);
   if (!resultsByPointer && call.getNumResults() == 1)
     b.create<LLVM::StoreOp>(loc, call.getResult(), results);
@@ -145,6 +154,11 @@ struct AsgEmitEntryPointsPass : impl::AsgEmitEntryPointsBase<AsgEmitEntryPointsP
     b.setInsertionPointToEnd(module.getBody());
     auto spirvWords = module->getAttrOfType<ArrayAttr>(kSpirvWordsAttr);
     bool gpu = spirvWords != nullptr;
+    if (!gpu && !module->hasAttr(kCpuContextAttr)) {
+      module.emitError("asg-emit-entry-points: the entry functions of a CPU module need the "
+                       "asg_cpu_context argument (run asg-cpu-context after bufferization)");
+      return signalPassFailure();
+    }
     std::string metadata = stringAttr(module, "asg.metadata");
     SmallVector<std::string> wrapperNames;
     for (auto entry : entries.getAsValueRange<StringAttr>()) {
@@ -152,12 +166,12 @@ struct AsgEmitEntryPointsPass : impl::AsgEmitEntryPointsBase<AsgEmitEntryPointsP
       unsigned numArgs = 0;
       for (StringRef line : llvm::split(lines, '\n'))
         numArgs += line.starts_with("arg ");
-      metadata += "entry " + entry.str() + "\n" + lines;
+      metadata += "entry " + entry.str() + "\n" + lines + scratchRecord(module, entry);
       if (auto checks = module->getAttrOfType<ArrayAttr>(("asg.checks." + entry).str()))
         for (auto [i, message] : llvm::enumerate(checks.getAsValueRange<StringAttr>()))
           metadata += "check " + std::to_string(i + 1) + " " + message.str() + "\n";
       metadata += "end\n";
-      LLVM::LLVMFuncOp wrapper = buildWrapper(b, module, model, entry, numArgs, gpu);
+      LLVM::LLVMFuncOp wrapper = buildWrapper(b, module, model, entry, numArgs);
       if (!wrapper) {
         module.emitError("entry point '") << entry << "' has no C interface function";
         return signalPassFailure();

@@ -165,14 +165,67 @@ def AsgExpandCopies : Pass<"asg-expand-copies"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def AsgCpuContext : Pass<"asg-cpu-context", "mlir::ModuleOp"> {
+  let summary = "Give each CPU entry function the runtime's asg_cpu_context as a last argument";
+  let description = [{
+    Runs on memrefs, after bufferization. Each function named in the module
+    attribute `asg.entries` gets a trailing `!llvm.ptr` argument: the
+    `const asg_cpu_context *` the runtime passes to every call (docs/abi.md,
+    "ABI 3"), through which later passes reach scratch memory and
+    `parallel_for` (loading its fields with llvm.getelementptr/llvm.load).
+    The functions and the module are marked `asg.cpu_context`, which
+    asg-emit-entry-points requires of CPU modules. Functions already marked
+    are left alone.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place each function's intermediate buffers in one arena, reusing dead ones' memory";
+  let description = [{
+    Runs on bufferized functions after the deallocation pipeline (plain
+    `memref.dealloc`s). Every `memref.alloc` that does not escape (results
+    are returned and stay heap buffers the runtime adopts), is freed by one
+    unconditional `memref.dealloc` in its block and whose size the function
+    can compute at its entry (through dims of selects, collapse and expand
+    shapes of its buffers) becomes a `memref.view` into one arena, and its
+    dealloc goes. Lifetimes run from the alloc to the last use (through
+    views) in program order; a use inside a loop keeps the buffer live for
+    the whole loop, and buffers inside sequential loops (scf.for/while/if)
+    are live within one iteration, never inside parallel regions.
+    Two layouts, the smaller by an estimate (exact for static shapes):
+    offset packing of each group of buffers with the same dynamic sizes
+    (largest first, at the lowest 64-byte-aligned offset, in units of the
+    group's factor, free of every buffer live at the same time), or greedy
+    interval colouring into slots of the largest occupant's size
+    (`arith.maxui` of sizes computed from the dynamic dims). The arena's
+    size is a constant when every planned buffer has a static shape.
+    An entry function with the CPU context (`asg.cpu_context`, after
+    asg-cpu-context) gets the arena from `ctx->scratch(ctx->self, bytes)` at
+    its entry and returns status -1 with null results when that yields NULL
+    (docs/abi.md, "ABI 3"), each offset of it through an opaque pointer
+    (an empty inline asm) so that LLVM treats the buffers as distinct
+    objects and still vectorizes; any other function allocates it with one
+    `memref.alloc {asg.arena}` freed before each return. The module
+    attribute `asg.arena.<function>` records the arena's size (-1: dynamic)
+    and the buffers planned (compiler/Transforms/Arena.h), for the
+    descriptor's `scratch` record and `asgc --stats`.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::cf::ControlFlowDialect", "mlir::LLVM::LLVMDialect"
+  ];
+}
+
 def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the uniform C entry points and the model descriptor (LLVM dialect)";
   let description = [{
     Runs on the LLVM dialect. For each entry point `E` with a C interface
-    wrapper, adds `void <model>_E(void *const *args, void *results)` that
-    calls it (docs/abi.md), the metadata text and the descriptor global
-    `<model>_model`, and gives every other symbol internal linkage so several
-    models link into one program.
+    wrapper, adds `void <model>_E(void *const *args, void *results, ctx)`
+    that calls it, forwarding `ctx` (the `asg_cpu_context` of a CPU model,
+    the `asg_gpu_recorder` of a SPIR-V one; docs/abi.md), the metadata text
+    and the descriptor global `<model>_model`, and gives every other symbol
+    internal linkage so several models link into one program.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

@@ -109,6 +109,26 @@ bool asgi_json_u63(const asgi_json *v, int64_t *out);
 asg_status asgi_init_fill(const asg_init *init, int32_t rank, const int64_t *dims, uint64_t seed, uint64_t index,
                           float *out);
 
+/* ---- the CPU context of a session (cpu.c) ---- */
+
+/** What a session lends the entry points of a CPU model: the context (self = the
+ *  asgi_cpu, which must not move), a scratch buffer reused across calls. */
+typedef struct asgi_cpu {
+  asg_cpu_context ctx;
+  int32_t threads;        /* the session's option: 0 = all cores */
+  void *scratch;          /* 64-byte aligned, scratch_size bytes; NULL when 0 */
+  size_t scratch_size;
+  bool scratch_failed;    /* this call's scratch request could not be served */
+  int64_t scratch_request; /* the bytes this (or the last) call asked for; -1: it did not ask */
+} asgi_cpu;
+
+/** Sets up the context in place (allocates nothing). */
+void asgi_cpu_init(asgi_cpu *c, int32_t threads);
+/** The context for one entry-point call. */
+const asg_cpu_context *asgi_cpu_begin_call(asgi_cpu *c);
+/** Frees the scratch buffer (the context may be used again). */
+void asgi_cpu_close(asgi_cpu *c);
+
 /* ---- sessions (session.c, run.c) ---- */
 
 /** The Vulkan executor of a session (runtime/vulkan/vk.h); NULL on the cpu device. */
@@ -118,7 +138,7 @@ struct asg_session {
   const asg_model_desc *desc;
   asg_model_info *info;
   char *device;
-  int32_t threads;
+  asgi_cpu cpu;              /* device "cpu": scratch memory and threads of the entry points */
   asgi_vk *vk;               /* device "vulkan[:N]": parameters and state live on the device */
   bool params_ready;
   asg_tensor *params;        /* info->num_params, data owned */
@@ -237,6 +257,9 @@ typedef struct asgi_device_stats {
 
 /** Fills *out for a session on a Vulkan device; false (and *out zeroed) on the cpu. */
 bool asgi_session_device_stats(const asg_session *s, asgi_device_stats *out);
+/** The scratch memory of a session on the cpu: the bytes its last call asked for
+ *  (-1 when it did not ask) and the size of the buffer kept for later calls. */
+void asgi_session_scratch(const asg_session *s, int64_t *requested, size_t *kept);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,7 @@ typedef struct growing_entry {
   asg_check_info *checks;
   asg_update_info *updates;
   size_t cap_args, cap_results, cap_checks, cap_updates;
+  bool has_scratch;
 } growing_entry;
 
 typedef struct state {
@@ -434,6 +435,24 @@ static asg_status parse_check(state *s, line *l) {
   return ASG_OK;
 }
 
+/* "scratch BYTES" or "scratch ?": the scratch memory a call asks for (docs/abi.md). */
+static asg_status parse_scratch(state *s, const line *l) {
+  growing_entry *e = s->open;
+  if (e->has_scratch) return FAIL(l, "entry point '%s': 'scratch' is given twice", e->pub.name);
+  if (s->info->target && strcmp(s->info->target, "cpu") != 0)
+    return FAIL(l, "entry point '%s': 'scratch' record in a target %s model (only cpu entry points have scratch memory)",
+                e->pub.name, s->info->target);
+  int64_t bytes;
+  if (l->ntok != 2) return FAIL(l, "expected 'scratch BYTES' or 'scratch ?'");
+  if (tok_is(l, 1, "?"))
+    bytes = ASG_SCRATCH_DYNAMIC;
+  else if (!parse_uint(l->tok[1], l->toklen[1], INT64_MAX, &bytes))
+    return FAIL(l, "expected 'scratch BYTES' or 'scratch ?'");
+  e->pub.scratch_bytes = bytes;
+  e->has_scratch = true;
+  return ASG_OK;
+}
+
 static asg_status parse_line(state *s, line *l, bool *have_name, bool *have_target) {
   if (s->open && l->len > 6 && memcmp(l->start, "check ", 6) == 0) return parse_check(s, l);
   asg_status st = tokenize(l);
@@ -442,6 +461,7 @@ static asg_status parse_line(state *s, line *l, bool *have_name, bool *have_targ
     if (tok_is(l, 0, "arg")) return parse_arg(s, l);
     if (tok_is(l, 0, "result")) return parse_result(s, l);
     if (tok_is(l, 0, "update")) return parse_update(s, l);
+    if (tok_is(l, 0, "scratch")) return parse_scratch(s, l);
     if (tok_is(l, 0, "check")) return FAIL(l, "expected 'check ID MESSAGE' with ID >= 1");
     if (tok_is(l, 0, "end")) {
       if (l->ntok != 1) return FAIL(l, "expected 'end'");
@@ -476,7 +496,7 @@ static asg_status parse_line(state *s, line *l, bool *have_name, bool *have_targ
   if (tok_is(l, 0, "param")) return parse_param(s, l);
   if (tok_is(l, 0, "state")) return parse_state(s, l);
   if (tok_is(l, 0, "arg") || tok_is(l, 0, "result") || tok_is(l, 0, "update") || tok_is(l, 0, "check") ||
-      tok_is(l, 0, "end"))
+      tok_is(l, 0, "scratch") || tok_is(l, 0, "end"))
     return FAIL(l, "'%.*s' record outside an entry point", (int)l->toklen[0], l->tok[0]);
   return FAIL(l, "unknown record '%.*s'", (int)l->toklen[0], l->tok[0]);
 }

@@ -319,17 +319,30 @@ static asg_status prepare_call(asg_session *s, const asg_entry_info *e, const as
   return ASG_OK;
 }
 
+/* Status -1 of a CPU entry: the scratch memory it asked for could not be allocated. */
+static asg_status out_of_memory(const asg_session *s, const asg_entry_info *e) {
+  if (s->cpu.scratch_failed)
+    return asgi_fail(ASG_ERR_OUT_OF_MEMORY,
+                     "entry point '%s': out of memory: cannot allocate %lld bytes of scratch memory for its "
+                     "intermediates",
+                     e->name, (long long)s->cpu.scratch_request);
+  return asgi_fail(ASG_ERR_OUT_OF_MEMORY, "entry point '%s' ran out of memory (status -1)", e->name);
+}
+
 /* Calls a CPU entry function and turns its results into outputs and updates. */
 static asg_status run_cpu(asg_session *s, size_t ei, asgi_call *c, asgi_bindings *bs) {
   const asg_entry_info *e = &s->info->entries[ei];
-  s->desc->entry_fns[ei]((void *const *)c->args, c->res_words);
+  s->desc->entry_fns[ei]((void *const *)c->args, c->res_words, asgi_cpu_begin_call(&s->cpu));
   size_t w = 0;
+  for (size_t p = 0; p < c->nslots; p++) w += 3 + 2 * (size_t)c->slots[p].decl->rank;
+  int32_t status;
+  memcpy(&status, &c->res_words[w], sizeof status);
+  if (status == -1) return out_of_memory(s, e); /* the results are unset */
+  w = 0;
   for (size_t p = 0; p < c->nslots; p++) {
     asgi_read_descriptor(&c->res_words[w], c->slots[p].decl->rank, &c->views[p]);
     w += 3 + 2 * (size_t)c->slots[p].decl->rank;
   }
-  int32_t status;
-  memcpy(&status, &c->res_words[w], sizeof status);
   classify_results(c, e, c->nslots);
   asg_status st = asgi_check_status(e, status);
   if (st == ASG_OK) {

@@ -113,7 +113,7 @@ asg_status asg_session_create(const asg_model_desc *desc, const asg_session_opti
   }
   s->desc = desc;
   s->info = info;
-  s->threads = options ? options->threads : 0;
+  asgi_cpu_init(&s->cpu, options ? options->threads : 0);
   s->device = asgi_strdup(device);
   s->params = calloc(info->num_params ? info->num_params : 1, sizeof *s->params);
   s->states = calloc(info->num_states ? info->num_states : 1, sizeof *s->states);
@@ -160,6 +160,7 @@ asg_status asg_session_create(const asg_model_desc *desc, const asg_session_opti
 void asg_session_destroy(asg_session *s) {
   if (!s) return;
   asgi_vk_close(s->vk);
+  asgi_cpu_close(&s->cpu);
   asgi_session_clear_outputs(s);
   if (s->params && s->info)
     for (size_t i = 0; i < s->info->num_params; i++) free(s->params[i].data);

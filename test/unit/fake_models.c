@@ -24,7 +24,8 @@ static void set2(memref2 *m, void *alloc, void *aligned, int64_t off, int64_t d0
 }
 
 /* forward(x [b,4], bias [4]) -> out [b,4] = x + bias */
-static void fwd(void *const *args, void *results) {
+static void fwd(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   const memref1 *bias = args[1];
   struct { memref2 out; int32_t status; } *r = results;
@@ -39,7 +40,8 @@ static void fwd(void *const *args, void *results) {
 }
 
 /* echo(x) -> (x itself: aliases the argument, a malloc'ed copy) */
-static void echo(void *const *args, void *results) {
+static void echo(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   struct { memref2 same, copy; int32_t status; } *r = results;
   r->same = *x;
@@ -51,7 +53,8 @@ static void echo(void *const *args, void *results) {
 }
 
 /* dup(x) -> two results sharing one malloc'ed buffer (the second must be copied, freed once) */
-static void dup(void *const *args, void *results) {
+static void dup(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   struct { memref2 a, b; int32_t status; } *r = results;
   size_t n = (size_t)(x->sizes[0] * x->sizes[1]) * sizeof(float);
@@ -63,7 +66,8 @@ static void dup(void *const *args, void *results) {
 }
 
 /* fail(ids [?]) -> r = ids clamped; status 1 if an id is outside [0, 10) */
-static void fail(void *const *args, void *results) {
+static void fail(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref1 *ids = args[0];
   struct { memref1 r; int32_t status; } *res = results;
   int64_t n = ids->sizes[0];
@@ -84,14 +88,16 @@ static void fail(void *const *args, void *results) {
 }
 
 /* badstatus() -> status 7, which has no check line */
-static void badstatus(void *const *args, void *results) {
+static void badstatus(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   (void)args;
   struct { int32_t status; } *r = results;
   r->status = 7;
 }
 
 /* pair(x [b,4], y [b]) -> s [b] */
-static void pair(void *const *args, void *results) {
+static void pair(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   const memref1 *y = args[1];
   struct { memref1 s; int32_t status; } *r = results;
@@ -111,7 +117,8 @@ static void pair(void *const *args, void *results) {
 }
 
 /* strided(x [b,4]) -> t [4,b] = x^T, returned as a strided view (offset 1) of a copy of x */
-static void strided(void *const *args, void *results) {
+static void strided(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   struct { memref2 t; int32_t status; } *r = results;
   int64_t b = x->sizes[0];
@@ -125,7 +132,8 @@ static void strided(void *const *args, void *results) {
 static const float kConstant[3] = {1.0f, 2.0f, 3.0f};
 
 /* constant() -> c [3], a constant global */
-static void constant(void *const *args, void *results) {
+static void constant(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   (void)args;
   struct { memref1 c; int32_t status; } *r = results;
   r->c.allocated = (void *)(uintptr_t)0xdeadbeef;
@@ -137,7 +145,8 @@ static void constant(void *const *args, void *results) {
 }
 
 /* wrongdim(x [b,4]) -> declared [batch, 4] but returns [b, 5] */
-static void wrongdim(void *const *args, void *results) {
+static void wrongdim(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   struct { memref2 out; int32_t status; } *r = results;
   int64_t b = x->sizes[0];

@@ -29,6 +29,12 @@ extern const char fake_model_metadata[];
  *  other's argument; badupdate(w) -> an update with the wrong dims. */
 extern const asg_model_desc faketrain_model;
 
+/** Model "fakecpu" (fake_cpu_model.c), which uses its asg_cpu_context: input x f32 [n].
+ *  Entries: scratch(x) -> y = 2 x computed in the scratch buffer by parallel_for
+ *  (status 1 when the buffer is not 64-byte aligned); oom() -> asks for INT64_MAX
+ *  scratch bytes and returns status -1; nomem() -> status -1 without asking. */
+extern const asg_model_desc fakecpu_model;
+
 /** How many result buffers the fake entries have malloc'ed (ownership checks). */
 extern int fake_model_mallocs;
 

@@ -17,7 +17,8 @@
 #endif
 
 /* forward(x [batch, 3], bias [3]) -> y [batch, 3] = x + bias; status 1 if x has a NaN */
-static void forward(void *const *args, void *results) {
+static void forward(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0];
   const memref1 *bias = args[1];
   struct { memref2 y; int32_t status; } *r = results;

@@ -39,7 +39,8 @@ static memref0 scalar_f32(float v) {
 }
 
 /* forward(x [batch, 3], w [3, 1], b [1]) -> pred [batch, 1] */
-static void forward(void *const *args, void *results) {
+static void forward(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0], *w = args[1];
   const memref1 *b = args[2];
   struct { memref2 pred; int32_t status; } *r = results;
@@ -58,7 +59,8 @@ static void forward(void *const *args, void *results) {
  *   -> loss [], update w, update b, gnorm [], update optim.w.momentum_buffer,
  *      update optim.b.momentum_buffer, update optim.step
  * Status 1 (and meaningless results) when a target is not finite. */
-static void train_step(void *const *args, void *results) {
+static void train_step(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *x = args[0], *y = args[1], *w = args[2], *mw = args[4];
   const memref1 *b = args[3], *mb = args[5];
   const memref0 *step = args[6];
@@ -118,7 +120,8 @@ static void train_step(void *const *args, void *results) {
 
 /* swap(w, optim.w.momentum_buffer) -> update w = the buffer, update buffer = w: both results
  * alias the other's argument, so the runtime must stage them before copying. */
-static void swap(void *const *args, void *results) {
+static void swap(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   const memref2 *w = args[0], *mw = args[1];
   struct { memref2 w, mw; int32_t status; } *r = results;
   r->w = *mw;
@@ -127,7 +130,8 @@ static void swap(void *const *args, void *results) {
 }
 
 /* badupdate(w) -> update w with dims [1, 3] instead of [3, 1]: an ABI violation. */
-static void badupdate(void *const *args, void *results) {
+static void badupdate(void *const *args, void *results, const asg_cpu_context *cpu) {
+  (void)cpu;
   (void)args;
   struct { memref2 w; int32_t status; } *r = results;
   float *buf = calloc(kFeatures, sizeof *buf);

@@ -206,6 +206,42 @@ TEST_CASE("metadata: malformed text is rejected with a message", "[metadata]") {
   }
 }
 
+TEST_CASE("metadata: the scratch record of an entry point", "[metadata]") {
+  asg_model_info *info = nullptr;
+  REQUIRE(asg_model_info_parse(kAbiExample, &info) == ASG_OK);
+  CHECK(info->entries[0].scratch_bytes == 0);  // no line: no scratch memory
+  asg_model_info_free(info);
+  REQUIRE(asg_model_info_parse(withLine(12, "result a f32 2 batch 128\nscratch 4096").c_str(), &info) == ASG_OK);
+  CHECK(info->entries[0].scratch_bytes == 4096);
+  asg_model_info_free(info);
+  REQUIRE(asg_model_info_parse(withLine(12, "result a f32 2 batch 128\nscratch ?").c_str(), &info) == ASG_OK);
+  CHECK(info->entries[0].scratch_bytes == ASG_SCRATCH_DYNAMIC);
+  asg_model_info_free(info);
+
+  struct Case {
+    std::string text;
+    const char *message;
+  };
+  std::vector<Case> cases = {
+      {withLine(13, "scratch"), "line 13: expected 'scratch BYTES' or 'scratch ?'"},
+      {withLine(13, "scratch -1"), "line 13: expected 'scratch BYTES' or 'scratch ?'"},
+      {withLine(13, "scratch 12 bytes"), "line 13: expected 'scratch BYTES' or 'scratch ?'"},
+      {withLine(13, "scratch 99999999999999999999"), "line 13: expected 'scratch BYTES' or 'scratch ?'"},
+      {withLine(13, "scratch 64\nscratch ?"), "line 14: entry point 'forward': 'scratch' is given twice"},
+      {withLine(0, "scratch 64"), "line 15: 'scratch' record outside an entry point"},
+      {[] {
+         std::string text = withLine(3, "target spirv");
+         return text.insert(text.find("check"), "scratch 64\n");
+       }(),
+       "line 13: entry point 'forward': 'scratch' record in a target spirv model (only cpu entry points have "
+       "scratch memory)"},
+  };
+  for (const Case &c : cases) {
+    INFO(c.text);
+    CHECK_THAT(parseError(c.text), Catch::Contains(c.message));
+  }
+}
+
 TEST_CASE("metadata: duplicate check ids and result names", "[metadata]") {
   std::string text = withLine(13, "check 1 a\ncheck 1 b");
   CHECK_THAT(parseError(text), Catch::Contains("check 1 is declared twice"));

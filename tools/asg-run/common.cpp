@@ -1,7 +1,7 @@
 // common.cpp: what asg-run's commands share.
 #include "common.h"
 
-#include "internal.h"  // asgi_session_device_stats: the Vulkan device's name and memory
+#include "internal.h"  // asgi_session_device_stats, asgi_session_scratch: device and scratch memory
 
 #include <sys/resource.h>
 
@@ -62,6 +62,22 @@ void printPeakMemory(const asg_session *s) {
                  static_cast<unsigned long long>(ds.last_dispatches),
                  static_cast<unsigned long long>(ds.last_barriers));
   }
+}
+
+std::string scratchLine(const asg_session *s, const char *entry) {
+  const asg_model_info *info = asg_session_info(s);
+  const asg_entry_info *e = asg_model_info_entry(info, entry);
+  if (!e || std::string(info->target) != "cpu") return "";
+  int64_t requested = 0;
+  size_t kept = 0;
+  asgi_session_scratch(s, &requested, &kept);
+  std::string line = std::string(entry) + ": scratch ";
+  if (e->scratch_bytes == ASG_SCRATCH_DYNAMIC)
+    line += "sized by dynamic dims";
+  else
+    line += std::to_string(e->scratch_bytes) + " bytes planned";
+  line += requested < 0 ? ", none requested" : ", " + std::to_string(requested) + " bytes requested";
+  return line + "\n";
 }
 
 void saveWeights(asg_session *s, const std::string &path) {

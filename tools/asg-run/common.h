@@ -40,6 +40,11 @@ void printTimes(std::vector<double> times);
 /// device's buffer pool).
 void printPeakMemory(const asg_session *s);
 
+/// --verbose, after a call of `entry` on the cpu: the scratch memory the entry
+/// point planned (its `scratch` record) and what the call asked for, e.g.
+/// `forward: scratch 2048 bytes planned, 2048 bytes requested`; empty on Vulkan.
+std::string scratchLine(const asg_session *s, const char *entry);
+
 /// --save-weights: saves the parameters and the optimizer state.
 void saveWeights(asg_session *s, const std::string &path);
 

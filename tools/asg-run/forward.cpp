@@ -65,13 +65,19 @@ void runForward(const Options &opts) {
   double first = runOnce(session, in, &outs, &nouts);
   writeOutputs(opts, outs, nouts);
   std::fflush(stdout);
-  if (opts.verbose) std::fprintf(stderr, "forward: %.3f ms (first run)\n", first);
+  if (opts.verbose)
+    std::fprintf(stderr, "forward: %.3f ms (first run)\n%s", first, scratchLine(session, "forward").c_str());
 
   if (opts.repeat > 0) {
     std::vector<double> times;
-    for (int i = 0; i < opts.repeat; i++) times.push_back(runOnce(session, in, &outs, &nouts));
+    std::vector<std::string> scratch;
+    for (int i = 0; i < opts.repeat; i++) {
+      times.push_back(runOnce(session, in, &outs, &nouts));
+      scratch.push_back(scratchLine(session, "forward"));
+    }
     if (opts.verbose)
-      for (size_t i = 0; i < times.size(); i++) std::fprintf(stderr, "forward: %.3f ms (run %zu)\n", times[i], i + 1);
+      for (size_t i = 0; i < times.size(); i++)
+        std::fprintf(stderr, "forward: %.3f ms (run %zu)\n%s", times[i], i + 1, scratch[i].c_str());
     printTimes(times);
   }
   if (!opts.save_weights.empty()) saveWeights(session, opts.save_weights);

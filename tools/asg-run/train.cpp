@@ -328,13 +328,16 @@ void runTrain(const Options &opts) {
     int64_t end = opts.batch_size < n ? opts.batch_size : n;
     trainer.step(nullptr, 0, end, "warm-up step");
     std::vector<double> times;
+    std::vector<std::string> scratch;
     for (int i = 0; i < opts.repeat; i++) {
       double before = trainer.stepMs();
       trainer.step(nullptr, 0, end, "step " + std::to_string(i + 1));
       times.push_back(trainer.stepMs() - before);
+      scratch.push_back(scratchLine(s, "train_step"));
     }
     if (opts.verbose)
-      for (size_t i = 0; i < times.size(); i++) std::fprintf(stderr, "train_step: %.3f ms (run %zu)\n", times[i], i + 1);
+      for (size_t i = 0; i < times.size(); i++)
+        std::fprintf(stderr, "train_step: %.3f ms (run %zu)\n%s", times[i], i + 1, scratch[i].c_str());
     printTimes(times);
   } else {
     trainLoop(opts, s, trainer, n);
@@ -343,8 +346,8 @@ void runTrain(const Options &opts) {
                   msSince(t0));
   }
   if (opts.verbose)
-    std::fprintf(stderr, "train_step: %" PRId64 " steps, %.3f ms in train_step, %.3f ms in all\n", trainer.steps(),
-                 trainer.stepMs(), msSince(t0));
+    std::fprintf(stderr, "train_step: %" PRId64 " steps, %.3f ms in train_step, %.3f ms in all\n%s", trainer.steps(),
+                 trainer.stepMs(), msSince(t0), scratchLine(s, "train_step").c_str());
   if (!opts.save_weights.empty()) saveWeights(s, opts.save_weights);
   if (opts.verbose) printPeakMemory(s);
 }

@@ -20,15 +20,37 @@ extern "C" {
 /* ------------------------------------------------------------------------- */
 
 /** The version of the compiler/runtime binary contract this runtime implements. */
-#define ASG_ABI_VERSION 2
+#define ASG_ABI_VERSION 3
 
 /** The largest tensor rank. */
 #define ASG_MAX_RANK 8
 
+/** A loop body of generated code: runs iterations [begin, end) of a parallel loop. */
+typedef void (*asg_parallel_body)(void *captures, int64_t begin, int64_t end);
+
+/** What the runtime lends an entry point of a CPU model for one call (docs/abi.md). */
+typedef struct asg_cpu_context {
+  void *self;
+  /** Scratch memory for the call's intermediates: at least `bytes` bytes, 64-byte
+   *  aligned, valid until the entry returns. Called at most once per call. NULL: out
+   *  of memory; the entry then returns at once with status -1 (results unset), which
+   *  the runtime reports as ASG_ERR_OUT_OF_MEMORY. */
+  void *(*scratch)(void *self, int64_t bytes);
+  /** Runs body(captures, b, e) for disjoint chunks [b, e) covering [0, n), possibly on
+   *  several threads, and returns when all have finished. Each iteration is
+   *  independent, so results do not depend on how [0, n) is split (bitwise identical
+   *  for every thread count). */
+  void (*parallel_for)(void *self, asg_parallel_body body, void *captures, int64_t n);
+} asg_cpu_context;
+
 /** An entry point of a model compiled for the CPU (`target cpu`): args[k] points to
  *  the memref descriptor of argument k; results receives the result descriptors and
- *  an int32_t status. */
-typedef void (*asg_entry_fn)(void *const *args, void *results);
+ *  an int32_t status; cpu is the runtime's context for this call. */
+typedef void (*asg_cpu_entry_fn)(void *const *args, void *results, const asg_cpu_context *cpu);
+
+/** The element type of a descriptor's entry table: CPU entry points (SPIR-V entry
+ *  points are stored cast to it). */
+typedef asg_cpu_entry_fn asg_entry_fn;
 
 /** The device callbacks through which an entry point of a SPIR-V model (`target
  *  spirv`) records its work; the runtime provides them for one call. Buffer handles
@@ -219,7 +241,14 @@ typedef struct asg_entry_info {
   const asg_check_info *checks;
   size_t num_updates;            /**< the `update` lines, in order */
   const asg_update_info *updates;
+  /** The `scratch` line: the bytes of scratch memory a call asks for (its
+   *  planned intermediates), ASG_SCRATCH_DYNAMIC when that depends on dynamic
+   *  dims, 0 without the line (SPIR-V models, or nothing planned). */
+  int64_t scratch_bytes;
 } asg_entry_info;
+
+/** asg_entry_info.scratch_bytes of `scratch ?`: computed from the dynamic dims at each call. */
+#define ASG_SCRATCH_DYNAMIC (-1)
 
 /** The whole metadata of a model. All memory belongs to the asg_model_info. */
 typedef struct asg_model_info {
