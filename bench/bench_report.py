@@ -104,7 +104,8 @@ def notes(gemms, asg, blas, sysblas):
     lines = [
         "",
         "asgc times: median of `asg-run --threads T --repeat N`; with *, the mean per call from the wall "
-        "time of N extra calls (asg-run prints whole µs). Ratios use each side's better thread count.",
+        "time of N extra calls (asg-run prints whole µs). The first table's ratios and the sgemm table's "
+        "last column compare each side's better thread count.",
         f"{blas}: NumPy's `a @ b` (one cblas_sgemm per matrix), the library named above.",
     ]
     if sysblas:
