@@ -97,8 +97,10 @@ MemRefType tileType(const Blocking &k) {
 }
 
 /// The micro-kernel every contraction of the module calls:
-///   tile[i, :] += sum over s < steps of lhs[lhsOffset + s * tileRows + i]
+///   tile[i, :] += sum over s < steps of lhs[lhsOffset + i * rowStride + s * stepStride]
 ///                                     * rhs[rhsOffset + s * tileCols, +tileCols)
+/// (lhs is a packed panel, strides (1, tileRows), or the first operand in
+/// place, strides (its row stride, 1))
 /// with the tile in tileRows x tileVectors vector registers (each step: the
 /// row's vectors loaded once, one broadcast and tileVectors fmas per row).
 func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k) {
@@ -110,15 +112,20 @@ func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k) {
   b.setInsertionPointToEnd(module.getBody());
   auto buffer = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
   auto fn = b.create<func::FuncOp>(
-      name, b.getFunctionType({buffer, b.getIndexType(), buffer, b.getIndexType(),
-                               b.getIndexType(), tileType(k)},
+      name, b.getFunctionType({buffer, b.getIndexType(), b.getIndexType(), b.getIndexType(),
+                               buffer, b.getIndexType(), b.getIndexType(), tileType(k)},
                               {}));
   fn.setPrivate();
   b.setInsertionPointToStart(fn.addEntryBlock());
-  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), rhs = fn.getArgument(2),
-        rhsOffset = fn.getArgument(3), steps = fn.getArgument(4), tile = fn.getArgument(5);
+  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), rowStride = fn.getArgument(2),
+        stepStride = fn.getArgument(3), rhs = fn.getArgument(4), rhsOffset = fn.getArgument(5),
+        steps = fn.getArgument(6), tile = fn.getArgument(7);
   auto vectorType = VectorType::get({k.lanes}, b.getF32Type());
   auto constant = [&](int64_t value) { return b.create<arith::ConstantIndexOp>(value); };
+  SmallVector<Value> lhsRows;
+  for (int64_t i = 0; i < k.tileRows; ++i)
+    lhsRows.push_back(b.create<arith::AddIOp>(
+        lhsOffset, b.create<arith::MulIOp>(rowStride, constant(i))));
   SmallVector<Value> accumulators;
   for (int64_t slot = 0; slot < k.tileRows * k.tileCols(); slot += k.lanes)
     accumulators.push_back(b.create<vector::LoadOp>(vectorType, tile, ValueRange{constant(slot)}));
@@ -137,7 +144,9 @@ func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k) {
               vectorType, rhs, ValueRange{at(rhsOffset, k.tileCols(), v * k.lanes)}));
         SmallVector<Value> next;
         for (int64_t i = 0; i < k.tileRows; ++i) {
-          Value element = in.create<memref::LoadOp>(lhs, ValueRange{at(lhsOffset, k.tileRows, i)});
+          Value element = in.create<memref::LoadOp>(
+              lhs, ValueRange{in.create<arith::AddIOp>(
+                       lhsRows[i], in.create<arith::MulIOp>(step, stepStride))});
           Value splat = in.create<vector::BroadcastOp>(vectorType, element);
           for (int64_t v = 0; v < k.tileVectors; ++v)
             next.push_back(in.create<vector::FMAOp>(splat, rowVectors[v],
@@ -184,6 +193,7 @@ public:
           b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
           packRhsPanel(ivs[0], ivs[1]);
         });
+    prepareLhsInPlace();
     Value blocks = b.create<arith::CeilDivSIOp>(rows, index(k.blockRows));
     b.create<scf::ParallelOp>(
         ValueRange{zero, zero}, ValueRange{batches, blocks}, ValueRange{one, one},
@@ -304,28 +314,80 @@ private:
     Value blockRows = b.create<arith::MinSIOp>(index(k.blockRows),
                                                b.create<arith::SubIOp>(rows, firstRow));
     Value rowPanels = b.create<arith::CeilDivSIOp>(blockRows, index(k.tileRows));
+    // Read in place, full panels need no packing; a partial last one does
+    // (its missing rows would be read past the end).
+    Value packedFrom = lhsInPlace ? b.create<arith::DivSIOp>(blockRows, index(k.tileRows)) : zero;
     Value batchPanels = mul(batch, panels);
     loop(zero, depth, index(k.blockDepth), [&](Value firstRed) {
       Value steps = b.create<arith::MinSIOp>(index(k.blockDepth),
                                              b.create<arith::SubIOp>(depth, firstRed));
-      packLhsBlock(firstRow, rowPanels, firstRed, steps);
+      packLhsBlock(firstRow, packedFrom, rowPanels, firstRed, steps);
       loop(zero, panels, one, [&](Value panel) {
         Value rhsOffset = add(mul(add(batchPanels, panel), panelSize),
                               mul(firstRed, index(k.tileCols())));
         Value firstCol = mul(panel, index(k.tileCols()));
         loop(zero, rowPanels, one, [&](Value rowPanel) {
-          Value lhsOffset = mul(mul(rowPanel, index(k.tileRows)), steps);
           Value tileRow = add(firstRow, mul(rowPanel, index(k.tileRows)));
-          microKernel(tileRow, firstCol, steps, lhsOffset, rhsOffset);
+          LhsPanel packed{packedLhsView, mul(mul(rowPanel, index(k.tileRows)), steps), one,
+                          index(k.tileRows)};
+          LhsPanel lhs = packed;
+          if (lhsInPlace) {
+            LhsPanel inPlace{lhsFlat, lhsElement(tileRow, firstRed), lhsRowStride, one};
+            lhs = choose(b.create<arith::CmpIOp>(arith::CmpIPredicate::slt, rowPanel, packedFrom),
+                         inPlace, packed);
+          }
+          microKernel(tileRow, firstCol, steps, lhs, rhsOffset);
         });
       });
     });
   }
 
-  /// A[firstRow.., firstRed..] into panels of tileRows rows: panel p holds
-  /// `steps` columns of tileRows floats (zero past the last row).
-  void packLhsBlock(Value firstRow, Value rowPanels, Value firstRed, Value steps) {
-    loop(zero, rowPanels, one, [&](Value rowPanel) {
+  /// Where the micro-kernel reads a panel of A: buffer, first element, and
+  /// the distances between rows and between steps of k.
+  struct LhsPanel {
+    Value buffer, offset, rowStride, stepStride;
+  };
+  LhsPanel choose(Value condition, const LhsPanel &x, const LhsPanel &y) {
+    auto pick = [&](Value u, Value v) { return b.create<arith::SelectOp>(condition, u, v); };
+    return {pick(x.buffer, y.buffer), pick(x.offset, y.offset), pick(x.rowStride, y.rowStride),
+            pick(x.stepStride, y.stepStride)};
+  }
+
+  /// The first operand as a flat buffer with its row stride, when it can be
+  /// read in place: one row dim and k contiguous.
+  void prepareLhsInPlace() {
+    lhsInPlace = c.rows.size() == 1 && isContiguousAlong(*c.lhs, c.red);
+    if (!lhsInPlace)
+      return;
+    auto metadata = b.create<memref::ExtractStridedMetadataOp>(c.lhs->get());
+    lhsMetadata = metadata;
+    AffineMap map = c.op.getMatchingIndexingMap(c.lhs);
+    std::optional<unsigned> rowResult = map.getResultPosition(b.getAffineDimExpr(c.rows[0]));
+    lhsRowStride = metadata.getStrides()[*rowResult];
+    // Elements up to the last one the view can reach.
+    Value extent = add(metadata.getOffset(), one);
+    for (auto [size, stride] : llvm::zip_equal(metadata.getSizes(), metadata.getStrides()))
+      extent = add(extent, mul(b.create<arith::SubIOp>(size, one), stride));
+    lhsFlat = b.create<memref::ReinterpretCastOp>(
+        dynamicBuffer(), metadata.getBaseBuffer(), OpFoldResult(b.getIndexAttr(0)),
+        ArrayRef<OpFoldResult>{extent}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  }
+  /// The flat index of A[batch, row, red] (row inside the operand).
+  Value lhsElement(Value row, Value red) {
+    SmallVector<Value> at =
+        operandIndices(b, b.getLoc(), c.op, *c.lhs, loopIndices(batchIvs, {row}, zero, red));
+    Value element = lhsMetadata.getOffset();
+    for (auto [i, stride] : llvm::zip_equal(at, lhsMetadata.getStrides()))
+      element = add(element, mul(i, stride));
+    return element;
+  }
+
+  /// A[firstRow.., firstRed..] into panels of tileRows rows (those from
+  /// `firstPanel` on): panel p holds `steps` columns of tileRows floats
+  /// (zero past the last row).
+  void packLhsBlock(Value firstRow, Value firstPanel, Value rowPanels, Value firstRed,
+                    Value steps) {
+    loop(firstPanel, rowPanels, one, [&](Value rowPanel) {
       Value panelBase = mul(mul(rowPanel, index(k.tileRows)), steps);
       loop(zero, index(k.tileRows), one, [&](Value i) {
         Value row = add(add(firstRow, mul(rowPanel, index(k.tileRows))), i);
@@ -345,7 +407,8 @@ private:
   /// C[tileRow + i, firstCol + v * lanes ...] += the packed panels' product
   /// over `steps` steps of k: the C tile is copied into `tile` (masked at
   /// C's edges), the shared tile kernel updates it, and it is copied back.
-  void microKernel(Value tileRow, Value firstCol, Value steps, Value lhsOffset, Value rhsOffset) {
+  void microKernel(Value tileRow, Value firstCol, Value steps, const LhsPanel &lhs,
+                   Value rhsOffset) {
     Value colsLeft = b.create<arith::SubIOp>(cols, firstCol);
     SmallVector<Value> colMasks;
     for (int64_t v = 0; v < k.tileVectors; ++v)
@@ -370,8 +433,9 @@ private:
       Value value = maskedLoad(*c.out, at, mask);
       b.create<vector::StoreOp>(value, tile, ValueRange{slot});
     });
-    b.create<func::CallOp>(tileKernel, ValueRange{packedLhsView, lhsOffset, packedRhs, rhsOffset,
-                                                  steps, tile});
+    b.create<func::CallOp>(tileKernel, ValueRange{lhs.buffer, lhs.offset, lhs.rowStride,
+                                                  lhs.stepStride, packedRhs, rhsOffset, steps,
+                                                  tile});
     forEachTileVector([&](ArrayRef<Value> at, Value mask, Value slot) {
       Value value = b.create<vector::LoadOp>(vectorType(), tile, ValueRange{slot});
       b.create<vector::MaskedStoreOp>(c.out->get(), at, mask, value);
@@ -383,6 +447,9 @@ private:
   ImplicitLocOpBuilder b;
   SmallVector<Value> batchExtents, rowExtents, batchIvs;
   func::FuncOp tileKernel;
+  bool lhsInPlace = false;
+  memref::ExtractStridedMetadataOp lhsMetadata;
+  Value lhsFlat, lhsRowStride;
   Value rows, cols, depth, zero, one, fzero, panels, panelSize, packedRhs, packedLhs,
       packedLhsView, tile;
 };

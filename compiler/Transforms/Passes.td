@@ -116,7 +116,9 @@ def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::ModuleOp"> {
       2. an `scf.parallel` over (batch, blocks of `mc` rows) then, for each
          block of `kc` steps of k, packs the rows into an `memref.alloca` in
          panels of `mr` rows (zero padded; the stack is saved and restored
-         around each row block) and walks the block in
+         around each row block) -- or, when the first operand has one row
+         dim and a contiguous k, reads its full row panels in place and
+         packs only a partial last one -- and walks the block in
          `mr` x `nr` tiles: the tile is copied from the output into a small
          stack buffer (masked at the output's edges), the module's one
          micro-kernel function (`asg_gemm_tile_<mr>x<nr>`, shared by every

@@ -8,14 +8,18 @@
 // BAD: error: asg-cpu-contractions: block-rows must be a positive multiple of tile-rows, and every size positive
 
 // B's columns are contiguous: its panels are packed with masked vector loads.
-// Each register tile is copied from C into a stack buffer (masked), updated
-// by the module's one micro-kernel and copied back.
+// A's k is contiguous: full row panels are read in place (a flat view of A,
+// its row stride, step 1); a partial last panel is packed (clamped rows,
+// zero padded). Each register tile is copied from C into a stack buffer
+// (masked), updated by the module's one micro-kernel and copied back.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<?x8xf32>, %[[B:.*]]: memref<8x16xf32>, %[[C:.*]]: memref<?x16xf32>)
 // CHECK: %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128xf32>
 // CHECK: scf.parallel
 // CHECK: vector.maskedload %[[B]]
 // CHECK: vector.store {{.*}}, %[[PACKED]]
+// CHECK: %[[BASE:.*]], %{{.*}}, %{{.*}}:2, %[[STRIDES:.*]]:2 = memref.extract_strided_metadata %[[A]]
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [0], sizes: [%{{.*}}], strides: [1]
 // CHECK: scf.parallel
 // CHECK: %[[STACK:.*]] = llvm.intr.stacksave
 // CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<32xf32>
@@ -24,8 +28,13 @@
 // CHECK: memref.load %[[A]]
 // CHECK: arith.select
 // CHECK: memref.store {{.*}}, %[[PANEL]]
+// CHECK: %[[FULL:.*]] = arith.cmpi slt
+// CHECK: %[[LHS:.*]] = arith.select %[[FULL]], %[[FLAT]], %[[VIEW]] : memref<?xf32>
+// CHECK: arith.select %[[FULL]]
+// CHECK: %[[ROWSTRIDE:.*]] = arith.select %[[FULL]], %c8, %c1 : index
+// CHECK: %[[STEPSTRIDE:.*]] = arith.select %[[FULL]], %c1, %c2 : index
 // CHECK-COUNT-2: vector.maskedload %[[C]]
-// CHECK: call @asg_gemm_tile_2x8(%[[VIEW]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
+// CHECK: call @asg_gemm_tile_2x8(%[[LHS]], %{{.*}}, %[[ROWSTRIDE]], %[[STEPSTRIDE]], %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
 // CHECK-COUNT-2: vector.maskedstore %[[C]]
 // CHECK: llvm.intr.stackrestore %[[STACK]]
 // CHECK: memref.dealloc %[[PACKED]]
@@ -146,10 +155,10 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4
 }
 
 // The micro-kernel: the tile in 2 x 2 vector registers across the k steps,
-// each step one broadcast of a packed A element per row and one fma per
-// (row, vector).
+// each step one broadcast of an A element per row (at row * row stride +
+// step * step stride) and one fma per (row, vector).
 // CHECK-LABEL: func.func private @asg_gemm_tile_2x8
-// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
+// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %[[ROWSTRIDE:.*]]: index, %[[STEPSTRIDE:.*]]: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
 // CHECK-COUNT-4: vector.load %[[TILE]]
 // CHECK: scf.for {{.*}} to %[[STEPS]] {{.*}} iter_args
 // CHECK-COUNT-2: vector.load %[[RHS]]
