@@ -101,8 +101,16 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
     pm.addPass(createAsgCpuContext()); // the asg_cpu_context argument of entry functions
   pm.addPass(createBufferizationToMemRefPass()); // clones of returned arguments
   pm.addPass(createAsgExpandCopies());
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
+  if (options.spirv) {
+    pm.addPass(createConvertLinalgToLoopsPass()); // what is left of the host code
+    pm.addPass(createLowerAffinePass());
+  } else {
+    // Parallel iterators become scf.parallel, reductions scf.for inside them;
+    // the outermost large loops run through the context's parallel_for.
+    pm.addPass(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createAsgCpuParallelOutlining());
+  }
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(createAsgMathApproximation());
   pm.addPass(arith::createArithExpandOpsPass()); // ceildivsi & co. have no LLVM lowering

@@ -36,7 +36,8 @@ OpenSession openSession(const Options &opts) {
     if (asgi_session_device_stats(raw_session, &ds))
       std::fprintf(stderr, "device: vulkan:%u '%s'\n", ds.device_index, ds.device_name);
     else
-      std::fprintf(stderr, "device: cpu, %d threads\n", cpuThreads(raw_session));
+      std::fprintf(stderr, "device: cpu, %d thread%s\n", cpuThreads(raw_session),
+                   cpuThreads(raw_session) == 1 ? "" : "s");
   }
   return o;
 }
