@@ -112,8 +112,11 @@ private:
   bool collectCaptures(scf::ParallelOp loop);
   func::FuncOp buildBody(scf::ParallelOp loop, ArrayRef<Value> tripCounts, Value blocksPerRow,
                          int64_t block, LLVM::LLVMStructType captures);
+  /// Replaces `loop` by the parallel_for call (behind a run-time threshold
+  /// unless the loop is known to be large).
   void buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value captures,
-                 int64_t bodyCost, int64_t block, bool staticallyLarge);
+                 LLVM::LLVMStructType structType, int64_t bodyCost, int64_t block,
+                 bool staticallyLarge);
 
   ModuleOp module;
   func::FuncOp entry;
@@ -203,7 +206,7 @@ void Outliner::run(scf::ParallelOp loop) {
   auto structType = LLVM::LLVMStructType::getLiteral(b.getContext(), fieldTypes);
   func::FuncOp body = buildBody(loop, tripCounts, blocksPerRow, block, structType);
 
-  // Pack the captures into a stack struct (allocated once, in the entry block).
+  // The captures struct: one stack slot per loop, in the entry block.
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
   Value capturesPtr;
   {
@@ -212,18 +215,7 @@ void Outliner::run(scf::ParallelOp loop) {
     Value count = b.create<LLVM::ConstantOp>(loc, b.getI64Type(), b.getI64IntegerAttr(1));
     capturesPtr = b.create<LLVM::AllocaOp>(loc, ptr, structType, count);
   }
-  for (auto [field, value] : llvm::enumerate(captured)) {
-    Value stored = value;
-    if (isa<IndexType>(value.getType()))
-      stored = b.create<arith::IndexCastOp>(loc, b.getI64Type(), value);
-    else if (isa<MemRefType>(value.getType()))
-      stored = b.create<UnrealizedConversionCastOp>(loc, fieldTypes[field], value).getResult(0);
-    Value address = b.create<LLVM::GEPOp>(loc, ptr, structType, capturesPtr,
-                                          ArrayRef<LLVM::GEPArg>{0, int32_t(field)});
-    b.create<LLVM::StoreOp>(loc, stored, address);
-  }
-  buildCall(loop, body, n, capturesPtr, bodyCost, block, iterations.has_value());
-  loop.erase();
+  buildCall(loop, body, n, capturesPtr, structType, bodyCost, block, iterations.has_value());
   // The body rematerialized the static counts it needs.
   llvm::SetVector<Value> counts(tripCounts.begin(), tripCounts.end());
   counts.insert(blocksPerRow);
@@ -332,13 +324,25 @@ func::FuncOp Outliner::buildBody(scf::ParallelOp loop, ArrayRef<Value> tripCount
 }
 
 void Outliner::buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value capturesPtr,
-                         int64_t bodyCost, int64_t block, bool staticallyLarge) {
+                         LLVM::LLVMStructType structType, int64_t bodyCost, int64_t block,
+                         bool staticallyLarge) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-  Value n64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), n);
   Value context = entry.getArguments().back();
+  // Stores the captures and calls ctx->parallel_for(ctx->self, @body, captures, n).
   auto parallelFor = [&](OpBuilder &b) {
+    for (auto [field, value] : llvm::enumerate(captured)) {
+      Value stored = value;
+      if (isa<IndexType>(value.getType()))
+        stored = b.create<arith::IndexCastOp>(loc, b.getI64Type(), value);
+      else if (isa<MemRefType>(value.getType()))
+        stored = b.create<UnrealizedConversionCastOp>(loc, fieldTypes[field], value).getResult(0);
+      Value address = b.create<LLVM::GEPOp>(loc, ptr, structType, capturesPtr,
+                                            ArrayRef<LLVM::GEPArg>{0, int32_t(field)});
+      b.create<LLVM::StoreOp>(loc, stored, address);
+    }
+    Value n64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), n);
     // The body's address: func.constant becomes llvm.mlir.addressof with the
     // function; the casts cancel out in reconcile-unrealized-casts.
     Value fn = b.create<func::ConstantOp>(loc, body.getFunctionType(), body.getSymName());
@@ -347,9 +351,11 @@ void Outliner::buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value
   };
   if (staticallyLarge) {
     parallelFor(b);
+    loop.erase();
     return;
   }
-  // Dynamic trip counts: share the loop only when it has enough work.
+  // Trip counts known at run time: parallel_for when the loop has enough
+  // work, else the loop as it was, on the calling thread (no packing, no call).
   int64_t unitCost = saturatingMul(bodyCost, block); // one iteration of parallel_for
   int64_t minIterations = std::max<int64_t>(2, (minWork + unitCost - 1) / unitCost);
   Value threshold = b.create<arith::ConstantIndexOp>(loc, minIterations);
@@ -357,9 +363,7 @@ void Outliner::buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value
   auto branch = b.create<scf::IfOp>(loc, large, /*withElseRegion=*/true);
   OpBuilder thenBuilder = branch.getThenBodyBuilder();
   parallelFor(thenBuilder);
-  OpBuilder elseBuilder = branch.getElseBodyBuilder();
-  Value zero = elseBuilder.create<arith::ConstantIntOp>(loc, 0, 64);
-  elseBuilder.create<func::CallOp>(loc, body, ValueRange{capturesPtr, zero, n64});
+  loop->moveBefore(branch.elseBlock()->getTerminator());
 }
 
 struct AsgCpuParallelOutliningPass

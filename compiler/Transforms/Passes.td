@@ -125,18 +125,22 @@ def AsgCpuParallelOutlining : Pass<"asg-cpu-parallel-outlining", "mlir::ModuleOp
     the ops of one iteration, nested loops counted per trip, at least
     `min-work`) is outlined:
 
-    - its dims are linearized into one iteration count n (row-major);
+    - its dims are linearized into one iteration count n (row-major): the
+      rows of the outer dims times blocks of the innermost dim (1 iteration
+      when the body has loops, else 256, so that chunks start where a
+      vectorized loop on one thread would have its vector body: each
+      element is computed by the same instructions for any split);
     - its body becomes `func.func private @<entry>_par<K>(%captures: !llvm.ptr,
-      %begin: i64, %end: i64)`, which walks iterations [begin, end) as rows
-      of the innermost dim (the innermost loop stays a plain loop) and
-      delinearizes the outer indices once per row;
+      %begin: i64, %end: i64)`, which walks the blocks [begin, end) row by
+      row (the innermost loop stays a plain loop) and delinearizes the outer
+      indices once per row;
     - every value the body uses from above (memrefs as their LLVM descriptor
       struct through `builtin.unrealized_conversion_cast`, indices as i64,
       scalars, pointers, 1-D vectors) is stored into an `llvm.alloca`'d
       struct; constants are rematerialized in the body instead;
     - the loop is replaced by `ctx->parallel_for(ctx->self, @body, captures,
       n)` through the entry's asg_cpu_context argument. With trip counts that
-      only run time knows, an `scf.if` calls the body directly, on the
+      only run time knows, an `scf.if` keeps the original loop, on the
       calling thread, when n is below the threshold.
 
     Loops with less work, loops nested in other loops, loops with reductions
