@@ -318,8 +318,19 @@ func::FuncOp Outliner::buildBody(scf::ParallelOp loop, ArrayRef<Value> tripCount
   ivs[dims - 1] = index(dims - 1, columns.getInductionVar());
   for (auto [iv, value] : llvm::zip(loop.getInductionVars(), ivs))
     map.map(iv, value);
+  // Stack buffers of one iteration (packing buffers of blocked matmuls) are
+  // released after it: each thread runs many iterations of the loop.
+  bool allocates = llvm::any_of(loop.getBody()->without_terminator(),
+                                [](Operation &op) { return isa<memref::AllocaOp>(op); });
+  // (A memref.alloca_scope would have to hold a single block, which the
+  // body's loops are not once convert-scf-to-cf has run.)
+  Value stack;
+  if (allocates)
+    stack = b.create<LLVM::StackSaveOp>(loc, ptr);
   for (Operation &op : loop.getBody()->without_terminator())
     b.clone(op, map);
+  if (allocates)
+    b.create<LLVM::StackRestoreOp>(loc, stack);
   return fn;
 }
 

@@ -115,8 +115,13 @@ asg_status asgi_init_fill(const asg_init *init, int32_t rank, const int64_t *dim
 /** The most threads a pool uses (the caller included), whatever the option says. */
 #define ASGI_POOL_MAX_THREADS 256
 
+/** pthread_create's signature (tests replace it to make thread creation fail). */
+typedef int (*asgi_thread_create_fn)(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
+                                     void *arg);
+
 typedef struct asgi_pool {
   int32_t cap;                /* threads a loop may use, the caller included (>= 1) */
+  asgi_thread_create_fn create_thread; /* pthread_create */
   bool sync_ready;            /* mu, work and done are initialized */
   bool sync_failed;           /* ... and cannot be: loops run on the caller */
   bool create_failed;         /* pthread_create failed once: no more workers */

@@ -53,6 +53,7 @@ static void *worker_main(void *arg) {
 void asgi_pool_init(asgi_pool *p, int32_t threads) {
   *p = (asgi_pool){0};
   p->cap = asgi_pool_cap(threads);
+  p->create_thread = pthread_create;
 }
 
 /* Creates workers until `want` exist; pthread failures leave fewer (never an error). */
@@ -77,7 +78,7 @@ static void grow(asgi_pool *p, int32_t want) {
     p->sync_ready = true;
   }
   while (p->num_workers < want && !p->create_failed) {
-    if (pthread_create(&p->workers[p->num_workers], NULL, worker_main, p) != 0) {
+    if (p->create_thread(&p->workers[p->num_workers], NULL, worker_main, p) != 0) {
       p->create_failed = true; /* run with the workers there are from now on */
       break;
     }
@@ -133,5 +134,7 @@ void asgi_pool_close(asgi_pool *p) {
     pthread_mutex_destroy(&p->mu);
   }
   int32_t cap = p->cap;
+  asgi_thread_create_fn create = p->create_thread;
   asgi_pool_init(p, cap);
+  p->create_thread = create;
 }

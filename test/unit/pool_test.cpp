@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -130,6 +132,33 @@ TEST_CASE("pool: no iterations, no call", "[pool]") {
   asgi_pool_run(&pool.p, Coverage::body, &c, 0);
   asgi_pool_run(&pool.p, Coverage::body, &c, -3);
   CHECK(c.chunks.empty());
+}
+
+namespace {
+int g_creates_allowed = 0;
+/// pthread_create that fails (EAGAIN, as at a thread limit) after g_creates_allowed threads.
+int limitedCreate(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
+  if (g_creates_allowed <= 0) return EAGAIN;
+  g_creates_allowed--;
+  return pthread_create(thread, attr, start, arg);
+}
+}  // namespace
+
+TEST_CASE("pool: when threads cannot be created, loops run with the workers there are", "[pool]") {
+  for (int allowed : {0, 1}) {
+    INFO("pthread_create succeeds " << allowed << " times");
+    Pool pool(4);
+    g_creates_allowed = allowed;
+    pool.p.create_thread = limitedCreate;
+    for (int64_t n : {1000, 5000}) {
+      Coverage c(n);
+      asgi_pool_run(&pool.p, Coverage::body, &c, n);
+      for (int64_t i = 0; i < n; i++) REQUIRE(c.hits[static_cast<size_t>(i)] == 1);
+      CHECK(static_cast<int>(c.threads.size()) <= 1 + allowed);
+    }
+    CHECK(pool.p.num_workers == allowed);
+    CHECK(pool.p.create_failed);
+  }
 }
 
 TEST_CASE("pool: the session option threads sets the cap (0: the online cores)", "[pool]") {

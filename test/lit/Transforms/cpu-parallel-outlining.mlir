@@ -122,7 +122,8 @@ func.func @dynamic(%a: memref<?xf32>, %ctx: !llvm.ptr) attributes {asg.cpu_conte
 
 // A loop over row blocks whose body has loops, a stack buffer and vector ops
 // (as packed matmuls have): one parallel_for iteration per row block (n = 32),
-// the body moved as is; the index from above travels as i64.
+// the body moved as is, between a stack save and restore (each iteration
+// frees its stack buffer); the index from above travels as i64.
 // CHECK-LABEL: func.func @blocked(
 // CHECK:         %[[COLS:.*]] = memref.dim
 // CHECK:         %[[N:.*]] = arith.constant 32 : index
@@ -136,11 +137,13 @@ func.func @dynamic(%a: memref<?xf32>, %ctx: !llvm.ptr) attributes {asg.cpu_conte
 // CHECK:         scf.for %[[IB:.*]] = %{{.*}} to %{{.*}} step
 // CHECK:           %[[OFF:.*]] = arith.muli %[[IB]], %{{.*}} : index
 // CHECK:           %[[I:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
+// CHECK:           %[[STACK:.*]] = llvm.intr.stacksave : !llvm.ptr
 // CHECK:           %[[PACK:.*]] = memref.alloca() : memref<8x64xf32>
 // CHECK:           vector.transfer_read
 // CHECK:           vector.transfer_write %{{.*}}, %[[PACK]]
 // CHECK:           scf.for %{{.*}} = %{{.*}} to %[[LCOLS]] step
 // CHECK:             scf.for {{.*}} iter_args
+// CHECK:           llvm.intr.stackrestore %[[STACK]] : !llvm.ptr
 func.func @blocked(%a: memref<256x64xf32>, %b: memref<64x?xf32>, %c: memref<256x?xf32>, %ctx: !llvm.ptr) attributes {asg.cpu_context} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
