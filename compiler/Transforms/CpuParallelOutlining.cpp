@@ -188,7 +188,7 @@ void Outliner::run(scf::ParallelOp loop) {
   std::optional<int64_t> staticN = getConstantIntValue(blocksPerRow);
   for (Value count : ArrayRef<Value>(tripCounts).drop_back()) {
     std::optional<int64_t> c = getConstantIntValue(count);
-    staticN = staticN && c ? std::optional(*staticN * *c) : std::nullopt;
+    staticN = staticN && c ? std::optional(saturatingMul(*staticN, *c)) : std::nullopt;
   }
   Value n = blocksPerRow;
   if (staticN)
