@@ -19,6 +19,12 @@ int32_t asgi_pool_cap(int32_t threads) {
   return n < 1 ? 1 : n > ASGI_POOL_MAX_THREADS ? ASGI_POOL_MAX_THREADS : (int32_t)n;
 }
 
+/* Where chunk k of n iterations in `chunks` near-equal contiguous chunks starts. */
+static int64_t chunk_begin(int64_t k, int64_t n, int64_t chunks) {
+  int64_t q = n / chunks, r = n % chunks;
+  return k * q + (k < r ? k : r);
+}
+
 /* Claims and runs chunks of the current loop until none is left; called with the
  * mutex held, returns with it held. */
 static void run_chunks(asgi_pool *p) {
@@ -28,8 +34,7 @@ static void run_chunks(asgi_pool *p) {
     void *captures = p->captures;
     int64_t n = p->n, chunks = p->chunks;
     pthread_mutex_unlock(&p->mu);
-    /* k * n fits: n < 2^62 is checked by asgi_pool_run, chunks is small */
-    body(captures, k * n / chunks, (k + 1) * n / chunks);
+    body(captures, chunk_begin(k, n, chunks), chunk_begin(k + 1, n, chunks));
     pthread_mutex_lock(&p->mu);
     if (++p->finished == p->chunks) pthread_cond_signal(&p->done);
   }
@@ -90,7 +95,7 @@ void asgi_pool_run(asgi_pool *p, asg_parallel_body body, void *captures, int64_t
   if (n <= 0) return;
   int32_t want = p->cap - 1; /* the caller is one of the threads */
   if ((int64_t)want > n - 1) want = (int32_t)(n - 1); /* never more threads than iterations */
-  if (t_in_parallel || want <= 0 || n >= ((int64_t)1 << 62)) {
+  if (t_in_parallel || want <= 0) {
     body(captures, 0, n);
     return;
   }

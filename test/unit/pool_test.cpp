@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -124,6 +125,35 @@ TEST_CASE("pool: a parallel_for inside a loop body runs serially on its thread",
   REQUIRE(o.inner_chunks.size() == 40);  // one chunk per inner loop: [0, 5)
   for (auto [b, e] : o.inner_chunks) CHECK((b == 0 && e == 5));
   for (bool same : o.same_thread) CHECK(same);
+}
+
+namespace {
+/// Records the chunks only (for ranges too large to count per iteration).
+struct Ranges {
+  std::mutex mu;
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  static void body(void *captures, int64_t begin, int64_t end) {
+    auto *r = static_cast<Ranges *>(captures);
+    std::lock_guard<std::mutex> lock(r->mu);
+    r->chunks.emplace_back(begin, end);
+  }
+};
+}  // namespace
+
+TEST_CASE("pool: chunks of a huge range tile it without overflow", "[pool]") {
+  Pool pool(3);
+  for (int64_t n : {INT64_MAX, (int64_t)1 << 62, ((int64_t)1 << 40) + 7}) {
+    Ranges r;
+    asgi_pool_run(&pool.p, Ranges::body, &r, n);
+    std::sort(r.chunks.begin(), r.chunks.end());
+    REQUIRE(!r.chunks.empty());
+    CHECK(r.chunks.front().first == 0);
+    CHECK(r.chunks.back().second == n);
+    for (size_t i = 0; i < r.chunks.size(); i++) {
+      CHECK(r.chunks[i].first < r.chunks[i].second);
+      if (i > 0) CHECK(r.chunks[i].first == r.chunks[i - 1].second);
+    }
+  }
 }
 
 TEST_CASE("pool: no iterations, no call", "[pool]") {
