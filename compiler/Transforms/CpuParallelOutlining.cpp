@@ -284,12 +284,21 @@ func::FuncOp Outliner::buildBody(scf::ParallelOp loop, ArrayRef<Value> tripCount
     Value scaled = b.create<arith::MulIOp>(loc, position, map.lookup(loop.getStep()[d]));
     return b.create<arith::AddIOp>(loc, map.lookup(loop.getLowerBound()[d]), scaled).getResult();
   };
-  Value blockSize = block > 1 ? b.create<arith::ConstantIndexOp>(loc, block).getResult() : Value();
+  // A row in one block (a short innermost dim): chunks are whole rows and the
+  // innermost loop keeps its static bounds.
+  bool wholeRows = dims > 1 && getConstantIntValue(blocksPerRow) == 1;
+  Value blockSize = block > 1 && !wholeRows
+                        ? b.create<arith::ConstantIndexOp>(loc, block).getResult()
+                        : Value();
   Value blockBegin = begin, blockEnd = end; // blocks within the row
   if (dims > 1) {
-    Value firstRow = b.create<arith::DivUIOp>(loc, begin, perRow);
-    Value lastRow = b.create<arith::DivUIOp>(loc, b.create<arith::SubIOp>(loc, end, one), perRow);
-    auto rows = b.create<scf::ForOp>(loc, firstRow, b.create<arith::AddIOp>(loc, lastRow, one), one);
+    Value firstRow = begin, rowsEnd = end;
+    if (!wholeRows) {
+      firstRow = b.create<arith::DivUIOp>(loc, begin, perRow);
+      Value lastRow = b.create<arith::DivUIOp>(loc, b.create<arith::SubIOp>(loc, end, one), perRow);
+      rowsEnd = b.create<arith::AddIOp>(loc, lastRow, one);
+    }
+    auto rows = b.create<scf::ForOp>(loc, firstRow, rowsEnd, one);
     b.setInsertionPoint(rows.getBody()->getTerminator());
     Value row = rows.getInductionVar();
     Value rest = row;
@@ -302,13 +311,19 @@ func::FuncOp Outliner::buildBody(scf::ParallelOp loop, ArrayRef<Value> tripCount
       }
       ivs[d] = index(d, position);
     }
-    Value rowStart = b.create<arith::MulIOp>(loc, row, perRow);
-    Value rowEnd = b.create<arith::AddIOp>(loc, rowStart, perRow);
-    blockBegin = b.create<arith::SubIOp>(loc, b.create<arith::MaxUIOp>(loc, begin, rowStart), rowStart);
-    blockEnd = b.create<arith::SubIOp>(loc, b.create<arith::MinUIOp>(loc, end, rowEnd), rowStart);
+    if (!wholeRows) {
+      Value rowStart = b.create<arith::MulIOp>(loc, row, perRow);
+      Value rowEnd = b.create<arith::AddIOp>(loc, rowStart, perRow);
+      blockBegin =
+          b.create<arith::SubIOp>(loc, b.create<arith::MaxUIOp>(loc, begin, rowStart), rowStart);
+      blockEnd = b.create<arith::SubIOp>(loc, b.create<arith::MinUIOp>(loc, end, rowEnd), rowStart);
+    }
   }
   Value jBegin = blockBegin, jEnd = blockEnd;
-  if (block > 1) {
+  if (wholeRows) {
+    jBegin = b.create<arith::ConstantIndexOp>(loc, 0);
+    jEnd = map.lookup(tripCounts.back());
+  } else if (block > 1) {
     jBegin = b.create<arith::MulIOp>(loc, blockBegin, blockSize);
     jEnd = b.create<arith::MinUIOp>(loc, b.create<arith::MulIOp>(loc, blockEnd, blockSize),
                                     map.lookup(tripCounts.back()));

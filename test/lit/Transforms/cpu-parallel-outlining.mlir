@@ -65,6 +65,36 @@ func.func @rows(%a: memref<64x512xf32>, %b: memref<64x512xf32>, %s: f32, %ctx: !
   return
 }
 
+// Rows shorter than a block: parallel_for's iterations are whole rows (n = 512)
+// and the innermost loop keeps its static bounds.
+// CHECK-LABEL: func.func @short_rows(
+// CHECK:         arith.constant 512 : index
+// CHECK-NEXT:    %[[N:.*]] = arith.constant 512 : index
+// CHECK:         %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK:         llvm.call %{{.*}}(%{{.*}}, %{{.*}}, %{{.*}}, %[[N64]])
+// CHECK:       func.func private @short_rows_par0(
+// CHECK-DAG:     %[[BI:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK-DAG:     %[[EI:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK-DAG:     %[[C128:.*]] = arith.constant 128 : index
+// CHECK:         scf.for %[[ROW:.*]] = %[[BI]] to %[[EI]] step
+// CHECK-NOT:       arith.divui
+// CHECK:           %[[C0:.*]] = arith.constant 0 : index
+// CHECK:           scf.for %{{.*}} = %[[C0]] to %[[C128]] step
+// CHECK:             arith.negf
+func.func @short_rows(%a: memref<512x128xf32>, %ctx: !llvm.ptr) attributes {asg.cpu_context} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c512 = arith.constant 512 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c512, %c128) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<512x128xf32>
+    %y = arith.negf %x : f32
+    memref.store %y, %a[%i, %j] : memref<512x128xf32>
+    scf.reduce
+  }
+  return
+}
+
 // Too little work (16 iterations of 2 ops): the loop stays.
 // CHECK-LABEL: func.func @tiny(
 // CHECK-NOT:     llvm.call
