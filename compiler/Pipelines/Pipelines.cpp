@@ -119,12 +119,20 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   if (!options.spirv)
     pm.addPass(createAsgPlanMemory()); // the SPIR-V target's buffers are the runtime's
   pm.addPass(createAsgExpandCopies());
-  if (options.optLevel > 0) {
-    pm.addPass(createAsgCpuContractions(cpuContractionBlocking(options)));
-    pm.addPass(createAsgReassociateSums());
+  if (options.spirv) {
+    pm.addPass(createConvertLinalgToLoopsPass()); // what is left of the host code
+    pm.addPass(createLowerAffinePass());
+  } else {
+    if (options.optLevel > 0) {
+      pm.addPass(createAsgCpuContractions(cpuContractionBlocking(options)));
+      pm.addPass(createAsgReassociateSums());
+    }
+    // Parallel iterators become scf.parallel, reductions scf.for inside them;
+    // the outermost large loops run through the context's parallel_for.
+    pm.addPass(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createAsgCpuParallelOutlining());
   }
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(createAsgMathApproximation());
   pm.addPass(arith::createArithExpandOpsPass()); // ceildivsi & co. have no LLVM lowering

@@ -219,6 +219,50 @@ def AsgPlanMemory : Pass<"asg-plan-memory", "mlir::ModuleOp"> {
   ];
 }
 
+def AsgCpuParallelOutlining : Pass<"asg-cpu-parallel-outlining", "mlir::ModuleOp"> {
+  let summary = "Run the outermost scf.parallel loops of CPU entry functions through parallel_for";
+  let description = [{
+    Runs after asg-cpu-context on loops (convert-linalg-to-parallel-loops:
+    every parallel iterator of a linalg op is an scf.parallel dim, every
+    reduction an scf.for inside it). Each scf.parallel of an entry function
+    that is not inside another loop and has enough work (its iterations times
+    the ops of one iteration, nested loops counted per trip, at least
+    `min-work`) is outlined:
+
+    - its dims are linearized into one iteration count n (row-major): the
+      rows of the outer dims times blocks of the innermost dim (1 iteration
+      when the body has loops, else 256, so that chunks start where a
+      vectorized loop on one thread would have its vector body: each
+      element is computed by the same instructions for any split);
+    - its body becomes `func.func private @<entry>_par<K>(%captures: !llvm.ptr,
+      %begin: i64, %end: i64)`, which walks the blocks [begin, end) row by
+      row (the innermost loop stays a plain loop) and delinearizes the outer
+      indices once per row;
+    - every value the body uses from above (memrefs as their LLVM descriptor
+      struct through `builtin.unrealized_conversion_cast`, indices as i64,
+      scalars, pointers, 1-D vectors) is stored into an `llvm.alloca`'d
+      struct; constants are rematerialized in the body instead;
+    - the loop is replaced by `ctx->parallel_for(ctx->self, @body, captures,
+      n)` through the entry's asg_cpu_context argument. With trip counts that
+      only run time knows, an `scf.if` keeps the original loop, on the
+      calling thread, when n is below the threshold.
+
+    Loops with less work, loops nested in other loops, loops with reductions
+    (results) and loops that use a value the struct cannot carry stay as they
+    are. Every iteration computes exactly what it did in the loop (reductions
+    stay in order inside it), so results are bitwise identical for every
+    thread count.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 17",
+           "The least iterations x ops per iteration worth sharing among threads">
+  ];
+  let dependentDialects = [
+    "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::scf::SCFDialect"
+  ];
+}
+
 def AsgEmitEntryPoints : Pass<"asg-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the uniform C entry points and the model descriptor (LLVM dialect)";
   let description = [{

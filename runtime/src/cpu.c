@@ -1,8 +1,9 @@
 /* cpu.c: the CPU context a session lends its model's entry points (docs/abi.md, "ABI 3"):
- * the scratch buffer for intermediates and parallel_for. */
+ * the scratch buffer for intermediates and parallel_for (pool.c). */
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 enum { ASGI_SCRATCH_ALIGN = 64 };
 /* Requests beyond any 64-bit machine's address space fail without asking malloc. */
@@ -32,17 +33,15 @@ static void *cpu_scratch(void *self, int64_t bytes) {
   return c->scratch;
 }
 
-/* ctx->parallel_for: the whole range on the calling thread. */
 static void cpu_parallel_for(void *self, asg_parallel_body body, void *captures, int64_t n) {
-  (void)self;
-  if (n > 0) body(captures, 0, n);
+  asgi_pool_run(&((asgi_cpu *)self)->pool, body, captures, n);
 }
 
 void asgi_cpu_init(asgi_cpu *c, int32_t threads) {
   c->ctx.self = c;
   c->ctx.scratch = cpu_scratch;
   c->ctx.parallel_for = cpu_parallel_for;
-  c->threads = threads;
+  asgi_pool_init(&c->pool, threads);
   c->scratch = NULL;
   c->scratch_size = 0;
   c->scratch_failed = false;
@@ -56,6 +55,7 @@ const asg_cpu_context *asgi_cpu_begin_call(asgi_cpu *c) {
 }
 
 void asgi_cpu_close(asgi_cpu *c) {
+  asgi_pool_close(&c->pool);
   free(c->scratch);
   c->scratch = NULL;
   c->scratch_size = 0;
@@ -64,4 +64,14 @@ void asgi_cpu_close(asgi_cpu *c) {
 void asgi_session_scratch(const asg_session *s, int64_t *requested, size_t *kept) {
   *requested = s->cpu.scratch_request;
   *kept = s->cpu.scratch_size;
+}
+
+bool asgi_session_cpu_stats(const asg_session *s, asgi_cpu_stats *out) {
+  memset(out, 0, sizeof *out);
+  if (!s || s->vk) return false;
+  out->threads = s->cpu.pool.cap;
+  out->workers = s->cpu.pool.num_workers;
+  out->max_threads_used = s->cpu.pool.max_threads_used;
+  out->parallel_loops = s->cpu.pool.loops;
+  return true;
 }

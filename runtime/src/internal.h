@@ -4,6 +4,7 @@
 
 #include "asg/runtime.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -109,13 +110,55 @@ bool asgi_json_u63(const asgi_json *v, int64_t *out);
 asg_status asgi_init_fill(const asg_init *init, int32_t rank, const int64_t *dims, uint64_t seed, uint64_t index,
                           float *out);
 
+/* ---- the thread pool of a session (pool.c) ---- */
+
+/** The most threads a pool uses (the caller included), whatever the option says. */
+#define ASGI_POOL_MAX_THREADS 256
+
+/** pthread_create's signature (tests replace it to make thread creation fail). */
+typedef int (*asgi_thread_create_fn)(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
+                                     void *arg);
+
+typedef struct asgi_pool {
+  int32_t cap;                /* threads a loop may use, the caller included (>= 1) */
+  asgi_thread_create_fn create_thread; /* pthread_create */
+  bool sync_ready;            /* mu, work and done are initialized */
+  bool sync_failed;           /* ... and cannot be: loops run on the caller */
+  bool create_failed;         /* pthread_create failed once: no more workers */
+  int32_t num_workers;        /* started, joined by asgi_pool_close */
+  pthread_t workers[ASGI_POOL_MAX_THREADS - 1];
+  pthread_mutex_t mu;
+  pthread_cond_t work;        /* a new loop (generation) or quit */
+  pthread_cond_t done;        /* the last chunk of the loop finished */
+  /* the current loop, under mu */
+  uint64_t generation;
+  bool quit;
+  asg_parallel_body body;
+  void *captures;
+  int64_t n, chunks, next, finished;
+  /* statistics (asg-run --verbose, tests) */
+  int32_t max_threads_used;   /* the most threads a loop has used */
+  uint64_t loops;             /* loops run on more than one thread */
+} asgi_pool;
+
+/** The thread cap for the session option `threads` (0: the online cores). */
+int32_t asgi_pool_cap(int32_t threads);
+/** Sets up a pool without starting threads. */
+void asgi_pool_init(asgi_pool *p, int32_t threads);
+/** parallel_for: runs body over chunks covering [0, n) on up to p->cap threads (the
+ *  caller included), starting workers on first use; serially when called from inside
+ *  a loop body, for the cap 1 and n 1, or when no thread can be started. */
+void asgi_pool_run(asgi_pool *p, asg_parallel_body body, void *captures, int64_t n);
+/** Joins the workers; the pool can be used again (it starts new ones). */
+void asgi_pool_close(asgi_pool *p);
+
 /* ---- the CPU context of a session (cpu.c) ---- */
 
 /** What a session lends the entry points of a CPU model: the context (self = the
- *  asgi_cpu, which must not move), a scratch buffer reused across calls. */
+ *  asgi_cpu, which must not move), a scratch buffer reused across calls, the threads. */
 typedef struct asgi_cpu {
   asg_cpu_context ctx;
-  int32_t threads;        /* the session's option: 0 = all cores */
+  asgi_pool pool;         /* parallel_for */
   void *scratch;          /* 64-byte aligned, scratch_size bytes; NULL when 0 */
   size_t scratch_size;
   bool scratch_failed;    /* this call's scratch request could not be served */
@@ -126,7 +169,7 @@ typedef struct asgi_cpu {
 void asgi_cpu_init(asgi_cpu *c, int32_t threads);
 /** The context for one entry-point call. */
 const asg_cpu_context *asgi_cpu_begin_call(asgi_cpu *c);
-/** Frees the scratch buffer (the context may be used again). */
+/** Frees the scratch buffer and joins the threads (the context may be used again). */
 void asgi_cpu_close(asgi_cpu *c);
 
 /* ---- sessions (session.c, run.c) ---- */
@@ -260,6 +303,17 @@ bool asgi_session_device_stats(const asg_session *s, asgi_device_stats *out);
 /** The scratch memory of a session on the cpu: the bytes its last call asked for
  *  (-1 when it did not ask) and the size of the buffer kept for later calls. */
 void asgi_session_scratch(const asg_session *s, int64_t *requested, size_t *kept);
+
+/** Thread statistics of a session on the cpu (asg-run --verbose). */
+typedef struct asgi_cpu_stats {
+  int32_t threads;          /* the cap: the session option, or the online cores for 0 */
+  int32_t workers;          /* worker threads started so far */
+  int32_t max_threads_used; /* the most threads one loop has used (0: none ran in parallel) */
+  uint64_t parallel_loops;  /* loops run on several threads so far */
+} asgi_cpu_stats;
+
+/** Fills *out for a session on the cpu; false (and *out zeroed) on a Vulkan device. */
+bool asgi_session_cpu_stats(const asg_session *s, asgi_cpu_stats *out);
 
 #ifdef __cplusplus
 }

@@ -114,6 +114,9 @@ TEST_CASE("asg-run: runs forward and writes the outputs", "[asg-run]") {
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::StartsWith("time per run: min ") && Catch::EndsWith(" ms\n") && Catch::Contains(", median "));
   CHECK_THAT(r.err, Catch::Contains("forward: ") && Catch::Contains("peak memory"));
+  CHECK_THAT(r.err, Catch::StartsWith("device: cpu, 2 threads\n"));
+  // fakenet calls no parallel_for
+  CHECK_THAT(r.err, Catch::Contains("threads: 1 used at most (cap 2), 0 loops ran on several threads\n"));
   REQUIRE(asg_npy_read(dir.file("y.npy").c_str(), &y) == ASG_OK);
   CHECK(static_cast<float *>(y.data)[5] == 36.0f);
   asg_tensor_free(&y);

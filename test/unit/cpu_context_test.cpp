@@ -1,5 +1,6 @@
 // cpu_context_test.cpp: the asg_cpu_context a session lends CPU entry points (docs/abi.md,
-// "ABI 3"): scratch memory reused across calls, parallel_for, out of memory.
+// "ABI 3"): scratch memory reused across calls, parallel_for on the session's threads,
+// out of memory.
 #include "fake_models.h"
 #include "internal.h"
 #include "test_util.h"
@@ -34,7 +35,9 @@ std::vector<float> iota(size_t n) {
 }  // namespace
 
 TEST_CASE("cpu context: scratch memory is aligned, grows and is reused", "[cpu]") {
-  CpuSession s;
+  int32_t threads = GENERATE(0, 1, 3);
+  INFO("threads " << threads);
+  CpuSession s(threads);
   for (size_t n : {5, 1000, 17, 0, 4096}) {
     std::vector<float> x = iota(n);
     INFO("n = " << n);

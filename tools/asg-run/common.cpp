@@ -1,7 +1,7 @@
 // common.cpp: what asg-run's commands share.
 #include "common.h"
 
-#include "internal.h"  // asgi_session_device_stats, asgi_session_scratch: device and scratch memory
+#include "internal.h"  // asgi_session_device_stats, asgi_session_scratch, asgi_session_cpu_stats
 
 #include <sys/resource.h>
 
@@ -9,6 +9,15 @@
 #include <cstdio>
 
 namespace asgrun {
+
+namespace {
+
+int cpuThreads(const asg_session *s) {
+  asgi_cpu_stats cs;
+  return asgi_session_cpu_stats(s, &cs) ? cs.threads : 0;
+}
+
+}  // namespace
 
 OpenSession openSession(const Options &opts) {
   OpenSession o;
@@ -27,7 +36,8 @@ OpenSession openSession(const Options &opts) {
     if (asgi_session_device_stats(raw_session, &ds))
       std::fprintf(stderr, "device: vulkan:%u '%s'\n", ds.device_index, ds.device_name);
     else
-      std::fprintf(stderr, "device: cpu\n");
+      std::fprintf(stderr, "device: cpu, %d thread%s\n", cpuThreads(raw_session),
+                   cpuThreads(raw_session) == 1 ? "" : "s");
   }
   return o;
 }
@@ -53,6 +63,11 @@ void printPeakMemory(const asg_session *s) {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "peak memory: %.1f MiB (max resident set)\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
+  asgi_cpu_stats cs;
+  if (asgi_session_cpu_stats(s, &cs))
+    std::fprintf(stderr, "threads: %d used at most (cap %d), %llu loops ran on several threads\n",
+                 cs.max_threads_used > 0 ? cs.max_threads_used : 1, cs.threads,
+                 static_cast<unsigned long long>(cs.parallel_loops));
   asgi_device_stats ds;
   if (asgi_session_device_stats(s, &ds)) {
     std::fprintf(stderr, "device memory: peak %.1f KiB in the buffer pool (%llu buffers created, %llu reuses)\n",

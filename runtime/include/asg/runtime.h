@@ -306,7 +306,7 @@ ASG_API const asg_model_info *asg_model_info_of(const asg_model *model);
 /** Session options; a NULL pointer means the defaults. */
 typedef struct asg_session_options {
   const char *device; /**< "cpu" (the default when NULL), "vulkan" or "vulkan:N" (SPIR-V models) */
-  int32_t threads;    /**< worker threads cap; 0 = all cores (no thread pool yet) */
+  int32_t threads;    /**< the most threads a loop uses, the caller included; 0 = the online cores */
 } asg_session_options;
 
 /** A model instance: its parameters, its optimizer state and its last outputs.
