@@ -96,32 +96,35 @@ MemRefType tileType(const Blocking &k) {
   return MemRefType::get({k.tileRows * k.tileCols()}, Float32Type::get(k.context));
 }
 
-/// The micro-kernel every contraction of the module calls:
+/// The micro-kernels the contractions of the module call:
 ///   tile[i, :] += sum over s < steps of lhs[lhsOffset + i * rowStride + s * stepStride]
 ///                                     * rhs[rhsOffset + s * tileCols, +tileCols)
-/// (lhs is a packed panel, strides (1, tileRows), or the first operand in
-/// place, strides (its row stride, 1))
+/// where lhs is a packed panel, strides (1, tileRows) (`_packed`, which
+/// ignores its rowStride argument), or the first operand in place, strides
+/// (rowStride, 1) (`_rows`)
 /// with the tile in tileRows x tileVectors vector registers (each step: the
 /// row's vectors loaded once, one broadcast and tileVectors fmas per row).
-func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k) {
+func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k, bool rowsInPlace) {
   std::string name = "asg_gemm_tile_" + std::to_string(k.tileRows) + "x" +
-                     std::to_string(k.tileCols());
+                     std::to_string(k.tileCols()) + (rowsInPlace ? "_rows" : "_packed");
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   ImplicitLocOpBuilder b(module.getLoc(), module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   auto buffer = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
   auto fn = b.create<func::FuncOp>(
-      name, b.getFunctionType({buffer, b.getIndexType(), b.getIndexType(), b.getIndexType(),
-                               buffer, b.getIndexType(), b.getIndexType(), tileType(k)},
+      name, b.getFunctionType({buffer, b.getIndexType(), b.getIndexType(), buffer,
+                               b.getIndexType(), b.getIndexType(), tileType(k)},
                               {}));
   fn.setPrivate();
   b.setInsertionPointToStart(fn.addEntryBlock());
-  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), rowStride = fn.getArgument(2),
-        stepStride = fn.getArgument(3), rhs = fn.getArgument(4), rhsOffset = fn.getArgument(5),
-        steps = fn.getArgument(6), tile = fn.getArgument(7);
+  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), rhs = fn.getArgument(3),
+        rhsOffset = fn.getArgument(4), steps = fn.getArgument(5), tile = fn.getArgument(6);
   auto vectorType = VectorType::get({k.lanes}, b.getF32Type());
   auto constant = [&](int64_t value) { return b.create<arith::ConstantIndexOp>(value); };
+  // Constant strides where the layout fixes them, so that addresses fold.
+  Value rowStride = rowsInPlace ? Value(fn.getArgument(2)) : Value(constant(1));
+  Value stepStride = constant(rowsInPlace ? 1 : k.tileRows);
   SmallVector<Value> lhsRows;
   for (int64_t i = 0; i < k.tileRows; ++i)
     lhsRows.push_back(b.create<arith::AddIOp>(
@@ -163,8 +166,10 @@ func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k) {
 /// Writes the loops of one contraction in front of it (then erases it).
 class ContractionEmitter {
 public:
-  ContractionEmitter(Contraction c, const Blocking &blocking, func::FuncOp tileKernel)
-      : c(std::move(c)), k(blocking), b(this->c.op.getLoc(), this->c.op), tileKernel(tileKernel) {}
+  ContractionEmitter(Contraction c, const Blocking &blocking, func::FuncOp packedKernel,
+                     func::FuncOp rowsKernel)
+      : c(std::move(c)), k(blocking), b(this->c.op.getLoc(), this->c.op),
+        packedKernel(packedKernel), rowsKernel(rowsKernel) {}
 
   void emit() {
     SmallVector<Value> sizes = loopSizes(b, b.getLoc(), c.op);
@@ -328,30 +333,29 @@ private:
         Value firstCol = mul(panel, index(k.tileCols()));
         loop(zero, rowPanels, one, [&](Value rowPanel) {
           Value tileRow = add(firstRow, mul(rowPanel, index(k.tileRows)));
-          LhsPanel packed{packedLhsView, mul(mul(rowPanel, index(k.tileRows)), steps), one,
-                          index(k.tileRows)};
-          LhsPanel lhs = packed;
-          if (lhsInPlace) {
-            LhsPanel inPlace{lhsFlat, lhsElement(tileRow, firstRed), lhsRowStride, one};
-            lhs = choose(b.create<arith::CmpIOp>(arith::CmpIPredicate::slt, rowPanel, packedFrom),
-                         inPlace, packed);
-          }
-          microKernel(tileRow, firstCol, steps, lhs, rhsOffset);
+          LhsPanel packed{packedKernel, packedLhsView, mul(mul(rowPanel, index(k.tileRows)), steps),
+                          one};
+          if (!lhsInPlace)
+            return microKernel(tileRow, firstCol, steps, packed, rhsOffset);
+          LhsPanel inPlace{rowsKernel, lhsFlat, lhsElement(tileRow, firstRed), lhsRowStride};
+          Value full = b.create<arith::CmpIOp>(arith::CmpIPredicate::slt, rowPanel, packedFrom);
+          auto branch = b.create<scf::IfOp>(full, /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(branch.thenBlock()->getTerminator());
+          microKernel(tileRow, firstCol, steps, inPlace, rhsOffset);
+          b.setInsertionPoint(branch.elseBlock()->getTerminator());
+          microKernel(tileRow, firstCol, steps, packed, rhsOffset);
         });
       });
     });
   }
 
-  /// Where the micro-kernel reads a panel of A: buffer, first element, and
-  /// the distances between rows and between steps of k.
+  /// Where the micro-kernel reads a panel of A: the kernel for its layout,
+  /// the buffer, the first element and the distance between rows.
   struct LhsPanel {
-    Value buffer, offset, rowStride, stepStride;
+    func::FuncOp kernel;
+    Value buffer, offset, rowStride;
   };
-  LhsPanel choose(Value condition, const LhsPanel &x, const LhsPanel &y) {
-    auto pick = [&](Value u, Value v) { return b.create<arith::SelectOp>(condition, u, v); };
-    return {pick(x.buffer, y.buffer), pick(x.offset, y.offset), pick(x.rowStride, y.rowStride),
-            pick(x.stepStride, y.stepStride)};
-  }
 
   /// The first operand as a flat buffer with its row stride, when it can be
   /// read in place: one row dim and k contiguous.
@@ -433,9 +437,8 @@ private:
       Value value = maskedLoad(*c.out, at, mask);
       b.create<vector::StoreOp>(value, tile, ValueRange{slot});
     });
-    b.create<func::CallOp>(tileKernel, ValueRange{lhs.buffer, lhs.offset, lhs.rowStride,
-                                                  lhs.stepStride, packedRhs, rhsOffset, steps,
-                                                  tile});
+    b.create<func::CallOp>(lhs.kernel, ValueRange{lhs.buffer, lhs.offset, lhs.rowStride,
+                                                  packedRhs, rhsOffset, steps, tile});
     forEachTileVector([&](ArrayRef<Value> at, Value mask, Value slot) {
       Value value = b.create<vector::LoadOp>(vectorType(), tile, ValueRange{slot});
       b.create<vector::MaskedStoreOp>(c.out->get(), at, mask, value);
@@ -446,7 +449,7 @@ private:
   const Blocking k;
   ImplicitLocOpBuilder b;
   SmallVector<Value> batchExtents, rowExtents, batchIvs;
-  func::FuncOp tileKernel;
+  func::FuncOp packedKernel, rowsKernel;
   bool lhsInPlace = false;
   memref::ExtractStridedMetadataOp lhsMetadata;
   Value lhsFlat, lhsRowStride;
@@ -472,9 +475,10 @@ struct AsgCpuContractionsPass : impl::AsgCpuContractionsBase<AsgCpuContractionsP
     });
     if (contractions.empty())
       return;
-    func::FuncOp tileKernel = buildTileKernel(getOperation(), blocking);
+    func::FuncOp packedKernel = buildTileKernel(getOperation(), blocking, false);
+    func::FuncOp rowsKernel = buildTileKernel(getOperation(), blocking, true);
     for (Contraction &contraction : contractions)
-      ContractionEmitter(contraction, blocking, tileKernel).emit();
+      ContractionEmitter(contraction, blocking, packedKernel, rowsKernel).emit();
   }
 };
 

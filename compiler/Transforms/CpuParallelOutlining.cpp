@@ -356,19 +356,20 @@ void Outliner::buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value
   OpBuilder b(loop);
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
   Value context = entry.getArguments().back();
-  // Stores the captures and calls ctx->parallel_for(ctx->self, @body, captures, n).
+  // The captures, stored once; the trip count as i64.
+  for (auto [field, value] : llvm::enumerate(captured)) {
+    Value stored = value;
+    if (isa<IndexType>(value.getType()))
+      stored = b.create<arith::IndexCastOp>(loc, b.getI64Type(), value);
+    else if (isa<MemRefType>(value.getType()))
+      stored = b.create<UnrealizedConversionCastOp>(loc, fieldTypes[field], value).getResult(0);
+    Value address = b.create<LLVM::GEPOp>(loc, ptr, structType, capturesPtr,
+                                          ArrayRef<LLVM::GEPArg>{0, int32_t(field)});
+    b.create<LLVM::StoreOp>(loc, stored, address);
+  }
+  Value n64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), n);
+  // ctx->parallel_for(ctx->self, @body, captures, n).
   auto parallelFor = [&](OpBuilder &b) {
-    for (auto [field, value] : llvm::enumerate(captured)) {
-      Value stored = value;
-      if (isa<IndexType>(value.getType()))
-        stored = b.create<arith::IndexCastOp>(loc, b.getI64Type(), value);
-      else if (isa<MemRefType>(value.getType()))
-        stored = b.create<UnrealizedConversionCastOp>(loc, fieldTypes[field], value).getResult(0);
-      Value address = b.create<LLVM::GEPOp>(loc, ptr, structType, capturesPtr,
-                                            ArrayRef<LLVM::GEPArg>{0, int32_t(field)});
-      b.create<LLVM::StoreOp>(loc, stored, address);
-    }
-    Value n64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), n);
     // The body's address: func.constant becomes llvm.mlir.addressof with the
     // function; the casts cancel out in reconcile-unrealized-casts.
     Value fn = b.create<func::ConstantOp>(loc, body.getFunctionType(), body.getSymName());
@@ -381,7 +382,8 @@ void Outliner::buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value
     return;
   }
   // Trip counts known at run time: parallel_for when the loop has enough
-  // work, else the loop as it was, on the calling thread (no packing, no call).
+  // work, else the body function called directly on the calling thread for
+  // all of [0, n) (one copy of the loop's code, not two).
   int64_t unitCost = saturatingMul(bodyCost, block); // one iteration of parallel_for
   int64_t minIterations = std::max<int64_t>(2, (minWork + unitCost - 1) / unitCost);
   Value threshold = b.create<arith::ConstantIndexOp>(loc, minIterations);
@@ -389,7 +391,10 @@ void Outliner::buildCall(scf::ParallelOp loop, func::FuncOp body, Value n, Value
   auto branch = b.create<scf::IfOp>(loc, large, /*withElseRegion=*/true);
   OpBuilder thenBuilder = branch.getThenBodyBuilder();
   parallelFor(thenBuilder);
-  loop->moveBefore(branch.elseBlock()->getTerminator());
+  OpBuilder elseBuilder = branch.getElseBodyBuilder();
+  Value begin = elseBuilder.create<arith::ConstantIntOp>(loc, 0, 64);
+  elseBuilder.create<func::CallOp>(loc, body, ValueRange{capturesPtr, begin, n64});
+  loop.erase();
 }
 
 struct AsgCpuParallelOutliningPass

@@ -244,8 +244,9 @@ def AsgCpuParallelOutlining : Pass<"asg-cpu-parallel-outlining", "mlir::ModuleOp
       struct; constants are rematerialized in the body instead;
     - the loop is replaced by `ctx->parallel_for(ctx->self, @body, captures,
       n)` through the entry's asg_cpu_context argument. With trip counts that
-      only run time knows, an `scf.if` keeps the original loop, on the
-      calling thread, when n is below the threshold.
+      only run time knows, an `scf.if` calls the body function directly for
+      all of [0, n), on the calling thread, when n is below the threshold
+      (one copy of the loop's code, not two).
 
     Loops with less work, loops nested in other loops, loops with reductions
     (results) and loops that use a value the struct cannot carry stay as they

@@ -29,12 +29,13 @@
 // CHECK: arith.select
 // CHECK: memref.store {{.*}}, %[[PANEL]]
 // CHECK: %[[FULL:.*]] = arith.cmpi slt
-// CHECK: %[[LHS:.*]] = arith.select %[[FULL]], %[[FLAT]], %[[VIEW]] : memref<?xf32>
-// CHECK: arith.select %[[FULL]]
-// CHECK: %[[ROWSTRIDE:.*]] = arith.select %[[FULL]], %c8, %c1 : index
-// CHECK: %[[STEPSTRIDE:.*]] = arith.select %[[FULL]], %c1, %c2 : index
+// CHECK: scf.if %[[FULL]]
 // CHECK-COUNT-2: vector.maskedload %[[C]]
-// CHECK: call @asg_gemm_tile_2x8(%[[LHS]], %{{.*}}, %[[ROWSTRIDE]], %[[STEPSTRIDE]], %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
+// CHECK: call @asg_gemm_tile_2x8_rows(%[[FLAT]], %{{.*}}, %c8, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
+// CHECK-COUNT-2: vector.maskedstore %[[C]]
+// CHECK: else
+// CHECK-COUNT-2: vector.maskedload %[[C]]
+// CHECK: call @asg_gemm_tile_2x8_packed(%[[VIEW]], %{{.*}}, %c1, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
 // CHECK-COUNT-2: vector.maskedstore %[[C]]
 // CHECK: llvm.intr.stackrestore %[[STACK]]
 // CHECK: memref.dealloc %[[PACKED]]
@@ -53,7 +54,7 @@ func.func @matmul(%a: memref<?x8xf32>, %b: memref<8x16xf32>, %c: memref<?x16xf32
 // CHECK: scf.parallel
 // CHECK: memref.load %[[B]]
 // CHECK: arith.select
-// CHECK: call @asg_gemm_tile_2x8
+// CHECK: call @asg_gemm_tile_2x8_
 // CHECK-NOT: linalg.
 // CHECK: return
 #a = affine_map<(i, j, k) -> (i, k)>
@@ -79,7 +80,7 @@ func.func @rhs_transposed(%a: memref<4x8xf32>, %b: memref<24x8xf32>, %c: memref<
 // CHECK: scf.parallel
 // CHECK: memref.load %[[B]]
 // CHECK: vector.maskedload %[[C]]
-// CHECK: call @asg_gemm_tile_2x8
+// CHECK: call @asg_gemm_tile_2x8_
 // CHECK-NOT: linalg.
 // CHECK: return
 #ct = affine_map<(i, j, k) -> (j, i)>
@@ -103,7 +104,7 @@ func.func @output_transposed(%a: memref<24x8xf32>, %b: memref<8x6xf32>, %c: memr
 // CHECK: scf.parallel
 // CHECK: arith.remsi
 // CHECK: arith.divsi
-// CHECK: call @asg_gemm_tile_2x8
+// CHECK: call @asg_gemm_tile_2x8_
 // CHECK-NOT: linalg.
 // CHECK: return
 #x3 = affine_map<(b, s, n, k) -> (b, s, k)>
@@ -126,7 +127,7 @@ func.func @rows_flattened(%x: memref<3x5x8xf32>, %w: memref<8x16xf32>, %y: memre
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<512xf32>
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c4, %c2)
 // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c4)
-// CHECK: call @asg_gemm_tile_2x8
+// CHECK: call @asg_gemm_tile_2x8_
 // CHECK-NOT: linalg.
 // CHECK: return
 func.func @batch_matmul(%a: memref<4x3x8xf32>, %b: memref<4x8x16xf32>, %c: memref<4x3x16xf32>) {
@@ -154,11 +155,12 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4
   return %t : tensor<4x16xf32>
 }
 
-// The micro-kernel: the tile in 2 x 2 vector registers across the k steps,
-// each step one broadcast of an A element per row (at row * row stride +
-// step * step stride) and one fma per (row, vector).
-// CHECK-LABEL: func.func private @asg_gemm_tile_2x8
-// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %[[ROWSTRIDE:.*]]: index, %[[STEPSTRIDE:.*]]: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
+// The micro-kernels: the tile in 2 x 2 vector registers across the k steps,
+// each step one broadcast of an A element per row and one fma per (row,
+// vector). A packed panel is read at offset + 2 * step + row (the row
+// stride argument is not used); A in place at offset + row * stride + step.
+// CHECK-LABEL: func.func private @asg_gemm_tile_2x8_packed
+// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %{{.*}}: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
 // CHECK-COUNT-4: vector.load %[[TILE]]
 // CHECK: scf.for {{.*}} to %[[STEPS]] {{.*}} iter_args
 // CHECK-COUNT-2: vector.load %[[RHS]]
@@ -170,4 +172,10 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4
 // CHECK-COUNT-2: vector.fma
 // CHECK: scf.yield
 // CHECK-COUNT-4: vector.store {{.*}}, %[[TILE]]
+// CHECK-LABEL: func.func private @asg_gemm_tile_2x8_rows
+// CHECK-SAME: (%[[LHS:[a-z0-9]+]]: memref<?xf32>, %[[LOFF:[a-z0-9]+]]: index, %[[STRIDE:[a-z0-9]+]]: index,
+// CHECK: %[[ROW1:.*]] = arith.addi %[[LOFF]], %[[STRIDE]] : index
+// CHECK: scf.for %[[STEP:.*]] = {{.*}} iter_args
+// CHECK: arith.addi %[[LOFF]], %[[STEP]]
+// CHECK: arith.addi %[[ROW1]], %[[STEP]]
 // CHECK-NOT: func.func private @asg_gemm_tile

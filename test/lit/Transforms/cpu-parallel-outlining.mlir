@@ -112,28 +112,30 @@ func.func @tiny(%a: memref<4x4xf32>, %ctx: !llvm.ptr) attributes {asg.cpu_contex
   return
 }
 
-// A trip count known at run time: parallel_for only when n (in blocks of 256)
-// reaches the threshold, else the loop as it was, on the calling thread. The
-// trip count and the block count travel as i64.
+// A trip count known at run time: the captures are stored once; parallel_for
+// only when n (in blocks of 256) reaches the threshold, else the body
+// function called directly for all of [0, n) on the calling thread (one copy
+// of the loop's code). The trip count and the block count travel as i64.
 // CHECK-LABEL: func.func @dynamic(
 // CHECK-SAME:      %[[A:[^:]*]]: memref<?xf32>, %[[CTX:[^:]*]]: !llvm.ptr)
 // CHECK:         %[[CAP:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>, i64, i64)>
 // CHECK:         %[[DIM:.*]] = memref.dim %[[A]]
 // CHECK:         %[[BLOCK:.*]] = arith.constant 256 : index
 // CHECK:         %[[BLOCKS:.*]] = arith.divui %{{.*}}, %[[BLOCK]] : index
+// CHECK:         llvm.store %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>, !llvm.ptr
+// CHECK:         llvm.store %{{.*}} : i64, !llvm.ptr
+// CHECK:         %[[BLOCKS64:.*]] = arith.index_cast %[[BLOCKS]] : index to i64
+// CHECK:         llvm.store %[[BLOCKS64]]
+// CHECK:         %[[N64:.*]] = arith.index_cast %[[BLOCKS]] : index to i64
 // CHECK:         %[[LARGE:.*]] = arith.cmpi uge, %[[BLOCKS]], %{{.*}} : index
 // CHECK:         scf.if %[[LARGE]] {
-// CHECK:           llvm.store %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>, !llvm.ptr
-// CHECK:           llvm.store %{{.*}} : i64, !llvm.ptr
-// CHECK:           %[[BLOCKS64:.*]] = arith.index_cast %[[BLOCKS]] : index to i64
-// CHECK:           llvm.store %[[BLOCKS64]]
-// CHECK:           %[[N64:.*]] = arith.index_cast %[[BLOCKS]] : index to i64
 // CHECK:           %[[FN:.*]] = func.constant @dynamic_par0
 // CHECK:           llvm.call %{{.*}}(%{{.*}}, %{{.*}}, %[[CAP]], %[[N64]])
 // CHECK:         } else {
-// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[DIM]])
-// CHECK:           arith.addf
-// CHECK:         }
+// CHECK-NEXT:      %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-NEXT:      func.call @dynamic_par0(%[[CAP]], %[[ZERO]], %[[N64]])
+// CHECK-NEXT:    }
+// CHECK-NOT:     scf.parallel
 // CHECK:       func.func private @dynamic_par0(
 // CHECK:         scf.for
 // CHECK:           arith.addf
