@@ -100,8 +100,9 @@ MemRefType tileType(const Blocking &k) {
 ///   tile[i, :] += sum over s < steps of lhs[lhsOffset + i * rowStride + s * stepStride]
 ///                                     * rhs[rhsOffset + s * tileCols, +tileCols)
 /// where lhs is a packed panel, strides (1, tileRows) (`_packed`, which
-/// ignores its rowStride argument), or the first operand in place, strides
-/// (rowStride, 1) (`_rows`)
+/// ignores its rowStride and rowCount arguments), or the first operand in
+/// place, strides (rowStride, 1), rows from rowCount on reading its last one
+/// (`_rows`)
 /// with the tile in tileRows x tileVectors vector registers (each step: the
 /// row's vectors loaded once, one broadcast and tileVectors fmas per row).
 func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k, bool rowsInPlace) {
@@ -113,22 +114,28 @@ func::FuncOp buildTileKernel(ModuleOp module, const Blocking &k, bool rowsInPlac
   b.setInsertionPointToEnd(module.getBody());
   auto buffer = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
   auto fn = b.create<func::FuncOp>(
-      name, b.getFunctionType({buffer, b.getIndexType(), b.getIndexType(), buffer,
-                               b.getIndexType(), b.getIndexType(), tileType(k)},
+      name, b.getFunctionType({buffer, b.getIndexType(), b.getIndexType(), b.getIndexType(),
+                               buffer, b.getIndexType(), b.getIndexType(), tileType(k)},
                               {}));
   fn.setPrivate();
   b.setInsertionPointToStart(fn.addEntryBlock());
-  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), rhs = fn.getArgument(3),
-        rhsOffset = fn.getArgument(4), steps = fn.getArgument(5), tile = fn.getArgument(6);
+  Value lhs = fn.getArgument(0), lhsOffset = fn.getArgument(1), lhsRowCount = fn.getArgument(3),
+        rhs = fn.getArgument(4), rhsOffset = fn.getArgument(5), steps = fn.getArgument(6),
+        tile = fn.getArgument(7);
   auto vectorType = VectorType::get({k.lanes}, b.getF32Type());
   auto constant = [&](int64_t value) { return b.create<arith::ConstantIndexOp>(value); };
   // Constant strides where the layout fixes them, so that addresses fold.
   Value rowStride = rowsInPlace ? Value(fn.getArgument(2)) : Value(constant(1));
   Value stepStride = constant(rowsInPlace ? 1 : k.tileRows);
+  // In place, rows past the operand's last one read that row instead (their
+  // sums land in tile rows the caller does not store).
   SmallVector<Value> lhsRows;
-  for (int64_t i = 0; i < k.tileRows; ++i)
-    lhsRows.push_back(b.create<arith::AddIOp>(
-        lhsOffset, b.create<arith::MulIOp>(rowStride, constant(i))));
+  Value lastRow = b.create<arith::SubIOp>(lhsRowCount, constant(1));
+  for (int64_t i = 0; i < k.tileRows; ++i) {
+    Value row = rowsInPlace ? Value(b.create<arith::MinSIOp>(constant(i), lastRow))
+                            : Value(constant(i));
+    lhsRows.push_back(b.create<arith::AddIOp>(lhsOffset, b.create<arith::MulIOp>(rowStride, row)));
+  }
   SmallVector<Value> accumulators;
   for (int64_t slot = 0; slot < k.tileRows * k.tileCols(); slot += k.lanes)
     accumulators.push_back(b.create<vector::LoadOp>(vectorType, tile, ValueRange{constant(slot)}));
@@ -312,49 +319,47 @@ private:
   void computeRowBlock(Value batch, Value block) {
     batchIvs = delinearize(b, b.getLoc(), batch, batchExtents);
     auto packedType = MemRefType::get({k.blockRows * k.blockDepth}, b.getF32Type());
-    packedLhs = b.create<memref::AllocaOp>(packedType, b.getI64IntegerAttr(64));
-    packedLhsView = b.create<memref::CastOp>(dynamicBuffer(), packedLhs);
+    if (!lhsInPlace) {
+      packedLhs = b.create<memref::AllocaOp>(packedType, b.getI64IntegerAttr(64));
+      packedLhsView = b.create<memref::CastOp>(dynamicBuffer(), packedLhs);
+    }
     tile = b.create<memref::AllocaOp>(tileType(k), b.getI64IntegerAttr(64));
     Value firstRow = mul(block, index(k.blockRows));
     Value blockRows = b.create<arith::MinSIOp>(index(k.blockRows),
                                                b.create<arith::SubIOp>(rows, firstRow));
     Value rowPanels = b.create<arith::CeilDivSIOp>(blockRows, index(k.tileRows));
-    // Read in place, full panels need no packing; a partial last one does
-    // (its missing rows would be read past the end).
-    Value packedFrom = lhsInPlace ? b.create<arith::DivSIOp>(blockRows, index(k.tileRows)) : zero;
     Value batchPanels = mul(batch, panels);
     loop(zero, depth, index(k.blockDepth), [&](Value firstRed) {
       Value steps = b.create<arith::MinSIOp>(index(k.blockDepth),
                                              b.create<arith::SubIOp>(depth, firstRed));
-      packLhsBlock(firstRow, packedFrom, rowPanels, firstRed, steps);
+      if (!lhsInPlace)
+        packLhsBlock(firstRow, rowPanels, firstRed, steps);
       loop(zero, panels, one, [&](Value panel) {
         Value rhsOffset = add(mul(add(batchPanels, panel), panelSize),
                               mul(firstRed, index(k.tileCols())));
         Value firstCol = mul(panel, index(k.tileCols()));
         loop(zero, rowPanels, one, [&](Value rowPanel) {
           Value tileRow = add(firstRow, mul(rowPanel, index(k.tileRows)));
-          LhsPanel packed{packedKernel, packedLhsView, mul(mul(rowPanel, index(k.tileRows)), steps),
-                          one};
-          if (!lhsInPlace)
+          if (!lhsInPlace) {
+            LhsPanel packed{packedKernel, packedLhsView,
+                            mul(mul(rowPanel, index(k.tileRows)), steps), one,
+                            index(k.tileRows)};
             return microKernel(tileRow, firstCol, steps, packed, rhsOffset);
-          LhsPanel inPlace{rowsKernel, lhsFlat, lhsElement(tileRow, firstRed), lhsRowStride};
-          Value full = b.create<arith::CmpIOp>(arith::CmpIPredicate::slt, rowPanel, packedFrom);
-          auto branch = b.create<scf::IfOp>(full, /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(branch.thenBlock()->getTerminator());
+          }
+          LhsPanel inPlace{rowsKernel, lhsFlat, lhsElement(tileRow, firstRed), lhsRowStride,
+                           b.create<arith::SubIOp>(rows, tileRow)};
           microKernel(tileRow, firstCol, steps, inPlace, rhsOffset);
-          b.setInsertionPoint(branch.elseBlock()->getTerminator());
-          microKernel(tileRow, firstCol, steps, packed, rhsOffset);
         });
       });
     });
   }
 
   /// Where the micro-kernel reads a panel of A: the kernel for its layout,
-  /// the buffer, the first element and the distance between rows.
+  /// the buffer, the first element, the distance between rows and how many
+  /// rows exist from the first on.
   struct LhsPanel {
     func::FuncOp kernel;
-    Value buffer, offset, rowStride;
+    Value buffer, offset, rowStride, rowCount;
   };
 
   /// The first operand as a flat buffer with its row stride, when it can be
@@ -386,12 +391,10 @@ private:
     return element;
   }
 
-  /// A[firstRow.., firstRed..] into panels of tileRows rows (those from
-  /// `firstPanel` on): panel p holds `steps` columns of tileRows floats
-  /// (zero past the last row).
-  void packLhsBlock(Value firstRow, Value firstPanel, Value rowPanels, Value firstRed,
-                    Value steps) {
-    loop(firstPanel, rowPanels, one, [&](Value rowPanel) {
+  /// A[firstRow.., firstRed..] into panels of tileRows rows: panel p holds
+  /// `steps` columns of tileRows floats (zero past the last row).
+  void packLhsBlock(Value firstRow, Value rowPanels, Value firstRed, Value steps) {
+    loop(zero, rowPanels, one, [&](Value rowPanel) {
       Value panelBase = mul(mul(rowPanel, index(k.tileRows)), steps);
       loop(zero, index(k.tileRows), one, [&](Value i) {
         Value row = add(add(firstRow, mul(rowPanel, index(k.tileRows))), i);
@@ -438,7 +441,8 @@ private:
       b.create<vector::StoreOp>(value, tile, ValueRange{slot});
     });
     b.create<func::CallOp>(lhs.kernel, ValueRange{lhs.buffer, lhs.offset, lhs.rowStride,
-                                                  packedRhs, rhsOffset, steps, tile});
+                                                  lhs.rowCount, packedRhs, rhsOffset, steps,
+                                                  tile});
     forEachTileVector([&](ArrayRef<Value> at, Value mask, Value slot) {
       Value value = b.create<vector::LoadOp>(vectorType(), tile, ValueRange{slot});
       b.create<vector::MaskedStoreOp>(c.out->get(), at, mask, value);

@@ -117,11 +117,12 @@ def AsgCpuContractions : Pass<"asg-cpu-contractions", "mlir::ModuleOp"> {
          block of `kc` steps of k, packs the rows into an `memref.alloca` in
          panels of `mr` rows (zero padded; the stack is saved and restored
          around each row block) -- or, when the first operand has one row
-         dim and a contiguous k, reads its full row panels in place and
-         packs only a partial last one -- and walks the block in
+         dim and a contiguous k, reads it in place (rows past its end read
+         its last row) -- and walks the block in
          `mr` x `nr` tiles: the tile is copied from the output into a small
-         stack buffer (masked at the output's edges), the module's one
-         micro-kernel function (`asg_gemm_tile_<mr>x<nr>`, shared by every
+         stack buffer (masked at the output's edges), the module's
+         micro-kernel function for that layout of A
+         (`asg_gemm_tile_<mr>x<nr>_packed` or `_rows`, shared by every
          contraction) keeps it in `mr` x vectors-per-row vector registers and
          adds one `vector.fma` of a broadcast row element and a panel vector
          per (row, vector) and k step, and the tile is copied back.

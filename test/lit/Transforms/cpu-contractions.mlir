@@ -8,10 +8,11 @@
 // BAD: error: asg-cpu-contractions: block-rows must be a positive multiple of tile-rows, and every size positive
 
 // B's columns are contiguous: its panels are packed with masked vector loads.
-// A's k is contiguous: full row panels are read in place (a flat view of A,
-// its row stride, step 1); a partial last panel is packed (clamped rows,
-// zero padded). Each register tile is copied from C into a stack buffer
-// (masked), updated by the module's one micro-kernel and copied back.
+// A's k is contiguous: A is read in place through a flat view (its row
+// stride, step 1, the rows left from the tile's first one: the kernel clamps
+// the rows past the end). Each register tile is copied from C into a stack
+// buffer (masked), updated by the module's micro-kernel for that layout and
+// copied back.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<?x8xf32>, %[[B:.*]]: memref<8x16xf32>, %[[C:.*]]: memref<?x16xf32>)
 // CHECK: %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128xf32>
@@ -22,20 +23,11 @@
 // CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [0], sizes: [%{{.*}}], strides: [1]
 // CHECK: scf.parallel
 // CHECK: %[[STACK:.*]] = llvm.intr.stacksave
-// CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<32xf32>
-// CHECK: %[[VIEW:.*]] = memref.cast %[[PANEL]]
 // CHECK: %[[TILE:.*]] = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
-// CHECK: memref.load %[[A]]
-// CHECK: arith.select
-// CHECK: memref.store {{.*}}, %[[PANEL]]
-// CHECK: %[[FULL:.*]] = arith.cmpi slt
-// CHECK: scf.if %[[FULL]]
+// CHECK-NOT: memref.load %[[A]]
 // CHECK-COUNT-2: vector.maskedload %[[C]]
-// CHECK: call @asg_gemm_tile_2x8_rows(%[[FLAT]], %{{.*}}, %c8, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
-// CHECK-COUNT-2: vector.maskedstore %[[C]]
-// CHECK: else
-// CHECK-COUNT-2: vector.maskedload %[[C]]
-// CHECK: call @asg_gemm_tile_2x8_packed(%[[VIEW]], %{{.*}}, %c1, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
+// CHECK: vector.store {{.*}}, %[[TILE]]
+// CHECK: call @asg_gemm_tile_2x8_rows(%[[FLAT]], %{{.*}}, %c8, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILE]])
 // CHECK-COUNT-2: vector.maskedstore %[[C]]
 // CHECK: llvm.intr.stackrestore %[[STACK]]
 // CHECK: memref.dealloc %[[PACKED]]
@@ -72,15 +64,21 @@ func.func @rhs_transposed(%a: memref<4x8xf32>, %b: memref<24x8xf32>, %c: memref<
 }
 
 // The output's contiguous dim comes from the first operand (C = (A B)^T):
-// the operands swap roles, so A is packed into the vector panels.
+// the operands swap roles, so A is packed into the vector panels, and B,
+// whose k is not contiguous, is packed per row block into stack panels of 2
+// rows (clamped, zero padded) for the packed-layout micro-kernel.
 // CHECK-LABEL: func.func @output_transposed
 // CHECK-SAME: (%[[A:.*]]: memref<24x8xf32>, %[[B:.*]]: memref<8x6xf32>, %[[C:.*]]: memref<6x24xf32>)
 // CHECK: scf.parallel
 // CHECK: memref.load %[[A]]
 // CHECK: scf.parallel
+// CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<32xf32>
+// CHECK: %[[VIEW:.*]] = memref.cast %[[PANEL]]
 // CHECK: memref.load %[[B]]
+// CHECK: arith.select
+// CHECK: memref.store {{.*}}, %[[PANEL]]
 // CHECK: vector.maskedload %[[C]]
-// CHECK: call @asg_gemm_tile_2x8_
+// CHECK: call @asg_gemm_tile_2x8_packed(%[[VIEW]], %{{.*}}, %c1, %c2,
 // CHECK-NOT: linalg.
 // CHECK: return
 #ct = affine_map<(i, j, k) -> (j, i)>
@@ -158,9 +156,10 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4
 // The micro-kernels: the tile in 2 x 2 vector registers across the k steps,
 // each step one broadcast of an A element per row and one fma per (row,
 // vector). A packed panel is read at offset + 2 * step + row (the row
-// stride argument is not used); A in place at offset + row * stride + step.
+// stride and count arguments are not used); A in place at offset +
+// min(row, count - 1) * stride + step.
 // CHECK-LABEL: func.func private @asg_gemm_tile_2x8_packed
-// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %{{.*}}: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
+// CHECK-SAME: (%[[LHS:.*]]: memref<?xf32>, %[[LOFF:.*]]: index, %{{.*}}: index, %{{.*}}: index, %[[RHS:.*]]: memref<?xf32>, %[[ROFF:.*]]: index, %[[STEPS:.*]]: index, %[[TILE:.*]]: memref<16xf32>)
 // CHECK-COUNT-4: vector.load %[[TILE]]
 // CHECK: scf.for {{.*}} to %[[STEPS]] {{.*}} iter_args
 // CHECK-COUNT-2: vector.load %[[RHS]]
@@ -173,9 +172,12 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x16xi32>, %ci: memref<4
 // CHECK: scf.yield
 // CHECK-COUNT-4: vector.store {{.*}}, %[[TILE]]
 // CHECK-LABEL: func.func private @asg_gemm_tile_2x8_rows
-// CHECK-SAME: (%[[LHS:[a-z0-9]+]]: memref<?xf32>, %[[LOFF:[a-z0-9]+]]: index, %[[STRIDE:[a-z0-9]+]]: index,
-// CHECK: %[[ROW1:.*]] = arith.addi %[[LOFF]], %[[STRIDE]] : index
+// CHECK-SAME: (%[[LHS:[a-z0-9]+]]: memref<?xf32>, %[[LOFF:[a-z0-9]+]]: index, %[[STRIDE:[a-z0-9]+]]: index, %[[COUNT:[a-z0-9]+]]: index,
+// CHECK: %[[LAST:.*]] = arith.subi %[[COUNT]], %c1
+// CHECK: %[[R1:.*]] = arith.minsi %[[LAST]], %c1
+// CHECK: %[[O1:.*]] = arith.muli %[[STRIDE]], %[[R1]]
+// CHECK: %[[ROW1:.*]] = arith.addi %[[LOFF]], %[[O1]] : index
 // CHECK: scf.for %[[STEP:.*]] = {{.*}} iter_args
-// CHECK: arith.addi %[[LOFF]], %[[STEP]]
+// CHECK: arith.addi %{{.*}}, %[[STEP]]
 // CHECK: arith.addi %[[ROW1]], %[[STEP]]
 // CHECK-NOT: func.func private @asg_gemm_tile
