@@ -40,10 +40,11 @@ struct FoldTransposeIntoContraction : OpInterfaceRewritePattern<linalg::LinalgOp
                                 PatternRewriter &rewriter) const override {
     if (!linalg::isaContractionOpInterface(contraction))
       return rewriter.notifyMatchFailure(contraction, "not a contraction");
-    auto transposed = llvm::find_if(contraction.getDpsInputOperands(), [](OpOperand *input) {
+    SmallVector<OpOperand *> inputs = contraction.getDpsInputOperands();
+    auto transposed = llvm::find_if(inputs, [](OpOperand *input) {
       return input->get().getDefiningOp<linalg::TransposeOp>();
     });
-    if (transposed == contraction.getDpsInputOperands().end())
+    if (transposed == inputs.end())
       return rewriter.notifyMatchFailure(contraction, "no transposed input");
     unsigned operandNumber = (*transposed)->getOperandNumber();
     // Named contractions (matmul, batch_matmul) have fixed maps: generalize.
