@@ -133,6 +133,10 @@ typedef struct asgi_pool {
   /* the current loop, under mu */
   uint64_t generation;
   bool quit;
+  /* copies of generation (bumped on quit too) and finished that threads poll
+     without the mutex while they spin (__atomic builtins) */
+  uint64_t spin_generation;
+  int64_t spin_finished;
   asg_parallel_body body;
   void *captures;
   int64_t n, chunks, next, finished;

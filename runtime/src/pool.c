@@ -1,9 +1,11 @@
 /* pool.c: the thread pool behind asg_cpu_context.parallel_for (docs/runtime.md, "Threads").
- * Workers are created lazily by the first parallel loop that can use them and wait on a
- * condition variable between loops; the calling thread takes chunks too. */
+ * Workers are created lazily by the first parallel loop that can use them; between loops
+ * they spin for a short while, then wait on a condition variable. The calling thread takes
+ * chunks too, and spins the same way before it waits for the last chunk. */
 #include "internal.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Set while a thread runs loop iterations: a parallel_for from inside one runs serially. */
@@ -12,6 +14,36 @@ static _Thread_local bool t_in_parallel;
 /* Chunks per participating thread: a thread that is descheduled (more threads than
  * cores) delays the loop by a smaller piece. */
 enum { ASGI_CHUNKS_PER_THREAD = 4 };
+
+/* How long a thread polls before it sleeps: a train step runs ~100 loops a few tens of
+ * microseconds apart, and waking a sleeping thread costs about as much as a small loop. */
+enum { ASGI_SPIN_NS = 50000 };
+
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/* Polls *value until done(*value) or ASGI_SPIN_NS pass, without the mutex. */
+static void spin_u64(const uint64_t *value, uint64_t unchanged) {
+  int64_t deadline = now_ns() + ASGI_SPIN_NS;
+  for (int i = 1; __atomic_load_n(value, __ATOMIC_ACQUIRE) == unchanged; i++)
+    if ((i & 255) == 0 && now_ns() > deadline) return;
+    else cpu_relax();
+}
+static void spin_i64_below(const int64_t *value, int64_t target) {
+  int64_t deadline = now_ns() + ASGI_SPIN_NS;
+  for (int i = 1; __atomic_load_n(value, __ATOMIC_ACQUIRE) < target; i++)
+    if ((i & 255) == 0 && now_ns() > deadline) return;
+    else cpu_relax();
+}
 
 int32_t asgi_pool_cap(int32_t threads) {
   if (threads > 0) return threads > ASGI_POOL_MAX_THREADS ? ASGI_POOL_MAX_THREADS : threads;
@@ -36,7 +68,8 @@ static void run_chunks(asgi_pool *p) {
     pthread_mutex_unlock(&p->mu);
     body(captures, chunk_begin(k, n, chunks), chunk_begin(k + 1, n, chunks));
     pthread_mutex_lock(&p->mu);
-    if (++p->finished == p->chunks) pthread_cond_signal(&p->done);
+    __atomic_store_n(&p->spin_finished, ++p->finished, __ATOMIC_RELEASE);
+    if (p->finished == p->chunks) pthread_cond_signal(&p->done);
   }
 }
 
@@ -46,6 +79,11 @@ static void *worker_main(void *arg) {
   pthread_mutex_lock(&p->mu);
   uint64_t seen = p->generation;
   for (;;) {
+    if (!p->quit && seen == p->generation) {
+      pthread_mutex_unlock(&p->mu);
+      spin_u64(&p->spin_generation, seen);
+      pthread_mutex_lock(&p->mu);
+    }
     while (!p->quit && seen == p->generation) pthread_cond_wait(&p->work, &p->mu);
     if (p->quit) break;
     seen = p->generation;
@@ -116,11 +154,18 @@ void asgi_pool_run(asgi_pool *p, asg_parallel_body body, void *captures, int64_t
   p->chunks = chunks;
   p->next = 0;
   p->finished = 0;
+  __atomic_store_n(&p->spin_finished, 0, __ATOMIC_RELEASE);
   p->generation++;
+  __atomic_store_n(&p->spin_generation, p->generation, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->work);
   t_in_parallel = true;
   run_chunks(p);
   t_in_parallel = false;
+  if (p->finished < p->chunks) {
+    pthread_mutex_unlock(&p->mu);
+    spin_i64_below(&p->spin_finished, chunks);
+    pthread_mutex_lock(&p->mu);
+  }
   while (p->finished < p->chunks) pthread_cond_wait(&p->done, &p->mu);
   p->body = NULL;
   p->captures = NULL;
@@ -131,6 +176,7 @@ void asgi_pool_close(asgi_pool *p) {
   if (p->sync_ready) {
     pthread_mutex_lock(&p->mu);
     p->quit = true;
+    __atomic_store_n(&p->spin_generation, p->generation + 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
     for (int32_t i = 0; i < p->num_workers; i++) pthread_join(p->workers[i], NULL);
