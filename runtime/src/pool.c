@@ -15,9 +15,10 @@ static _Thread_local bool t_in_parallel;
  * cores) delays the loop by a smaller piece. */
 enum { ASGI_CHUNKS_PER_THREAD = 4 };
 
-/* How long a thread polls before it sleeps: a train step runs ~100 loops a few tens of
- * microseconds apart, and waking a sleeping thread costs about as much as a small loop. */
-enum { ASGI_SPIN_NS = 50000 };
+/* How long a thread polls before it sleeps: a train step runs ~130 loops a few tens of
+ * microseconds apart, and waking a sleeping thread costs about as much as a small loop
+ * (docs/runtime.md, "Threads"). */
+enum { ASGI_SPIN_NS = 200000 };
 
 static int64_t now_ns(void) {
   struct timespec t;
