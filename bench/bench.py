@@ -104,14 +104,14 @@ def model_cases(out, rep):
     block = "d128 h4 s64 ff512"
     return [
         Case("train_seed", SEED, "(a) train step: seed block d4, batch 1, SGD", rep(300), data=SEED_DATA, batch=1),
-        Case("train_tfa", TFA, f"(a) train step: 1 block {block}, batch 16, Adam", rep(10), data=TFA_DATA, batch=16),
-        Case("train_tfa2", TFA2, f"(a) train step: 2 blocks {block}, batch 16, Adam", rep(10), data=TFA_DATA,
+        Case("train_tfa", TFA, f"(a) train step: 1 block {block}, batch 16, Adam", rep(50), data=TFA_DATA, batch=16),
+        Case("train_tfa2", TFA2, f"(a) train step: 2 blocks {block}, batch 16, Adam", rep(30), data=TFA_DATA,
              batch=16),
         Case("fwd_seed", SEED, "(b) forward: seed block, batch 1", rep(300), inputs={"x": seed_x}),
-        Case("fwd_tfa", TFA, "(b) forward: 1 block d128, batch 16", rep(20), inputs={"tokens": tokens}),
-        Case("fwd_tfa2", TFA2, "(b) forward: 2 blocks d128, batch 16", rep(20), inputs={"tokens": tokens}),
+        Case("fwd_tfa", TFA, "(b) forward: 1 block d128, batch 16", rep(100), inputs={"tokens": tokens}),
+        Case("fwd_tfa2", TFA2, "(b) forward: 2 blocks d128, batch 16", rep(50), inputs={"tokens": tokens}),
         Case("fwd_mlp", os.path.join(MODELS, "mlp1024.json"), "(b) forward: MLP 1024-1024-1024 gelu, batch 256",
-             rep(10), inputs={"x": mlp_x}),
+             rep(50), inputs={"x": mlp_x}),
         Case("ew_chain", os.path.join(MODELS, "ew_chain.json"), "(d) gelu(x*a+0.5)*sigmoid(x)-tanh(x), 4M f32",
              rep(30), inputs={"x": ew_x}),
         Case("ew_add", os.path.join(MODELS, "ew_add.json"), "(d) x+1, 4M f32 (memory floor)", rep(30),
@@ -129,7 +129,7 @@ def sgemm_case(out, name, rng, rep):
     flop = 2 * math.prod(a) * b[-1]
     batch = "".join(f"{d}× " for d in a[:-2])
     label = f"(c) {batch}{a[-2]}×{a[-1]} @ {b[-2]}×{b[-1]}"
-    return Case(name, model, label, rep(min(2000, max(5, int(1e10 / flop)))), inputs=inputs, flop=flop)
+    return Case(name, model, label, rep(min(2000, max(20, int(3e10 / flop)))), inputs=inputs, flop=flop)
 
 
 def asgc_compile(asgc, model, out, train, runs):

@@ -4,6 +4,7 @@
  * chunks too, and spins the same way before it waits for the last chunk. */
 #include "internal.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,19 +27,19 @@ static int64_t now_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
+/* A polling thread yields its core: when it shares one with the thread that does the
+ * work (more threads than cores, or the scheduler has not spread them yet), that thread
+ * runs instead of the poll. */
+static inline void cpu_relax(void) { sched_yield(); }
 
-/* Polls *value until done(*value) or ASGI_SPIN_NS pass, without the mutex. */
+/* Polls *value (without the mutex) until it changes or ASGI_SPIN_NS pass. */
 static void spin_u64(const uint64_t *value, uint64_t unchanged) {
   int64_t deadline = now_ns() + ASGI_SPIN_NS;
   for (int i = 1; __atomic_load_n(value, __ATOMIC_ACQUIRE) == unchanged; i++)
     if ((i & 255) == 0 && now_ns() > deadline) return;
     else cpu_relax();
 }
+/* Polls *value (without the mutex) until it reaches target or ASGI_SPIN_NS pass. */
 static void spin_i64_below(const int64_t *value, int64_t target) {
   int64_t deadline = now_ns() + ASGI_SPIN_NS;
   for (int i = 1; __atomic_load_n(value, __ATOMIC_ACQUIRE) < target; i++)
