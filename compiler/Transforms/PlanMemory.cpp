@@ -28,6 +28,8 @@ int64_t elementBytes(MemRefType type) {
 /// Index arithmetic on sizes that stays constant where it can, so that a
 /// static plan creates no ops but its results.
 struct SizeBuilder {
+  SizeBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
   OpBuilder &b;
   Location loc;
 

@@ -62,9 +62,7 @@ int main(int argc, char **argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForHelp &e) {
+  } catch (const CLI::Success &e) { // --help and --version (CallForHelp is a Success)
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
     // CLI11 2.1 would exit 100-127 with a bare message; SPEC says 2.
