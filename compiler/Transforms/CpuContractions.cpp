@@ -212,8 +212,8 @@ public:
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
-          // The stack space of the packed block is given back after each
-          // block. (Not memref.alloca_scope: its region must stay one block,
+          // The stack space of the packed block and the tile is given back
+          // after each block. (Not memref.alloca_scope: its region must stay one block,
           // which the loops inside it are not once lowered to branches.)
           Value stack = b.create<LLVM::StackSaveOp>(LLVM::LLVMPointerType::get(b.getContext()));
           computeRowBlock(ivs[0], ivs[1]);
@@ -298,9 +298,9 @@ private:
         // Whole vectors of the row, masked past the last column.
         for (int64_t v = 0; v < k.tileVectors; ++v) {
           Value col = add(firstCol, index(v * k.lanes));
-          Value vector = maskedLoad(
-              *c.rhs, operandIndices(b, b.getLoc(), c.op, *c.rhs, loopIndices(batchIvs, noRows, col, red)),
-              lanesBelow(b.create<arith::SubIOp>(cols, col)));
+          SmallVector<Value> at = operandIndices(b, b.getLoc(), c.op, *c.rhs,
+                                                 loopIndices(batchIvs, noRows, col, red));
+          Value vector = maskedLoad(*c.rhs, at, lanesBelow(b.create<arith::SubIOp>(cols, col)));
           b.create<vector::StoreOp>(vector, packedRhs, ValueRange{add(rowBase, index(v * k.lanes))});
         }
         return;
@@ -315,11 +315,12 @@ private:
   }
 
   /// Rows [block * blockRows, ...) of C for batch `batch`, in steps of
-  /// blockDepth along k: pack the A block, then every register tile.
+  /// blockDepth along k: pack the A block (unless A is read in place), then
+  /// every register tile.
   void computeRowBlock(Value batch, Value block) {
     batchIvs = delinearize(b, b.getLoc(), batch, batchExtents);
-    auto packedType = MemRefType::get({k.blockRows * k.blockDepth}, b.getF32Type());
     if (!lhsInPlace) {
+      auto packedType = MemRefType::get({k.blockRows * k.blockDepth}, b.getF32Type());
       packedLhs = b.create<memref::AllocaOp>(packedType, b.getI64IntegerAttr(64));
       packedLhsView = b.create<memref::CastOp>(dynamicBuffer(), packedLhs);
     }
