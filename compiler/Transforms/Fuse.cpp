@@ -1,5 +1,6 @@
 // Fuse.cpp: asg-fuse, elementwise producer/consumer fusion on linalg with a control
 // function that never duplicates or recomputes a producer (see Passes.td).
+#include "compiler/Transforms/LinalgUtils.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -47,30 +48,23 @@ struct FoldTransposeIntoContraction : OpInterfaceRewritePattern<linalg::LinalgOp
     if (transposed == inputs.end())
       return rewriter.notifyMatchFailure(contraction, "no transposed input");
     unsigned operandNumber = (*transposed)->getOperandNumber();
-    // Named contractions (matmul, batch_matmul) have fixed maps: generalize.
-    auto op = dyn_cast<linalg::GenericOp>(contraction.getOperation());
-    if (!op) {
-      FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, contraction);
-      if (failed(generic))
-        return rewriter.notifyMatchFailure(contraction, "cannot generalize");
-      op = *generic;
-    }
-    {
-      OpOperand *input = &op->getOpOperand(operandNumber);
-      auto transpose = input->get().getDefiningOp<linalg::TransposeOp>();
-      // transposed[i_0, .., i_n] = input[j] with j[permutation[k]] = i_k.
-      AffineMap map = op.getMatchingIndexingMap(input);
-      SmallVector<AffineExpr> results(map.getNumResults());
-      for (auto [k, dim] : llvm::enumerate(transpose.getPermutation()))
-        results[dim] = map.getResult(k);
-      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-      maps[input->getOperandNumber()] =
-          AffineMap::get(map.getNumDims(), 0, results, op.getContext());
-      rewriter.modifyOpInPlace(op, [&] {
-        input->set(transpose.getInput());
-        op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
-      });
-    }
+    FailureOr<linalg::GenericOp> generic = asGeneric(rewriter, contraction);
+    if (failed(generic))
+      return rewriter.notifyMatchFailure(contraction, "cannot generalize");
+    linalg::GenericOp op = *generic;
+    OpOperand *input = &op->getOpOperand(operandNumber);
+    auto transpose = input->get().getDefiningOp<linalg::TransposeOp>();
+    // transposed[i_0, .., i_n] = input[j] with j[permutation[k]] = i_k.
+    AffineMap map = op.getMatchingIndexingMap(input);
+    SmallVector<AffineExpr> results(map.getNumResults());
+    for (auto [k, dim] : llvm::enumerate(transpose.getPermutation()))
+      results[dim] = map.getResult(k);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps[operandNumber] = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+    rewriter.modifyOpInPlace(op, [&] {
+      input->set(transpose.getInput());
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
     return success();
   }
 };

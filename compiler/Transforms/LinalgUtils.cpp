@@ -1,4 +1,4 @@
-// LinalgUtils.cpp: rewrites of linalg ops shared by asgc's loop-order passes.
+// LinalgUtils.cpp: rewrites of linalg ops shared by asgc's loop-order and fusion passes.
 #include "compiler/Transforms/LinalgUtils.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -7,16 +7,18 @@ using namespace mlir;
 
 namespace asg {
 
+FailureOr<linalg::GenericOp> asGeneric(RewriterBase &rewriter, linalg::LinalgOp op) {
+  if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+    return generic;
+  return linalg::generalizeNamedOp(rewriter, op);
+}
+
 LogicalResult interchangeLoops(PatternRewriter &rewriter, linalg::LinalgOp op,
                                ArrayRef<unsigned> order) {
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic) {
-    FailureOr<linalg::GenericOp> generalized = linalg::generalizeNamedOp(rewriter, op);
-    if (failed(generalized))
-      return rewriter.notifyMatchFailure(op, "cannot generalize");
-    generic = *generalized;
-  }
-  if (failed(linalg::interchangeGenericOp(rewriter, generic, order)))
+  FailureOr<linalg::GenericOp> generic = asGeneric(rewriter, op);
+  if (failed(generic))
+    return rewriter.notifyMatchFailure(op, "cannot generalize");
+  if (failed(linalg::interchangeGenericOp(rewriter, *generic, order)))
     return rewriter.notifyMatchFailure(op, "interchange failed");
   return success();
 }
