@@ -11,19 +11,11 @@
 
 namespace {
 
-struct CpuSession {
-  asg_session *s = nullptr;
+struct CpuSession : asgtest::SessionFixture {
   explicit CpuSession(int32_t threads = 0) {
     asg_session_options o{"cpu", threads};
     REQUIRE(asg_session_create(&fakecpu_model, &o, &s) == ASG_OK);
   }
-  ~CpuSession() { asg_session_destroy(s); }
-  asg_status run(const char *entry, std::vector<asg_tensor> in) {
-    return asg_session_run(s, entry, in.data(), in.size(), &outs, &n);
-  }
-  std::string error() const { return asg_session_error(s); }
-  const asg_tensor *outs = nullptr;
-  size_t n = 0;
 };
 
 std::vector<float> iota(size_t n) {

@@ -7,21 +7,11 @@
 namespace {
 
 /// A session on fake_model with initialized parameters, destroyed at scope exit.
-struct Session {
-  asg_session *s = nullptr;
+struct Session : asgtest::SessionFixture {
   Session() {
     REQUIRE(asg_session_create(&fake_model, nullptr, &s) == ASG_OK);
     REQUIRE(asg_session_init_params(s, 0) == ASG_OK);
   }
-  ~Session() { asg_session_destroy(s); }
-  asg_status run(const char *entry, std::vector<asg_tensor> in) {
-    outs = nullptr;
-    n = 0;
-    return asg_session_run(s, entry, in.data(), in.size(), &outs, &n);
-  }
-  std::string error() const { return asg_session_error(s); }
-  const asg_tensor *outs = nullptr;
-  size_t n = 0;
 };
 
 std::vector<float> iota(size_t n, float start = 0) {

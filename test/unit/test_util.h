@@ -62,6 +62,26 @@ asg_tensor view(const char *name, asg_dtype dt, std::vector<int64_t> dims, std::
 /// The last error message as a std::string.
 inline std::string lastError() { return asg_last_error(); }
 
+/// A session the tests run entry points on: the derived fixture creates `s`,
+/// this destroys it; `outs` and `n` hold the last call's outputs.
+struct SessionFixture {
+  asg_session *s = nullptr;
+  const asg_tensor *outs = nullptr;
+  size_t n = 0;
+
+  SessionFixture() = default;
+  SessionFixture(const SessionFixture &) = delete;
+  SessionFixture &operator=(const SessionFixture &) = delete;
+  ~SessionFixture() { asg_session_destroy(s); }
+
+  asg_status run(const char *entry, std::vector<asg_tensor> in) {
+    outs = nullptr;
+    n = 0;
+    return asg_session_run(s, entry, in.data(), in.size(), &outs, &n);
+  }
+  std::string error() const { return asg_session_error(s); }
+};
+
 #ifdef ASG_RUN_PATH
 /// What a run of asg-run did.
 struct RunResult {

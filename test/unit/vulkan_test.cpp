@@ -35,8 +35,7 @@ class EnvVar {
 /// A session on fakegpu_model on device `device` with initialized parameters. With
 /// `staging`, device buffers are never mapped (ASG_VULKAN_STAGING=1): the path of
 /// discrete GPUs, on lavapipe.
-struct GpuSession {
-  asg_session *s = nullptr;
+struct GpuSession : asgtest::SessionFixture {
   explicit GpuSession(bool staging = false, const char *device = "vulkan") {
     EnvVar env("ASG_VULKAN_STAGING", staging ? "1" : "0");
     asg_session_options o{device, 0};
@@ -45,13 +44,6 @@ struct GpuSession {
     REQUIRE(st == ASG_OK);
     REQUIRE(asg_session_init_params(s, 0) == ASG_OK);
   }
-  ~GpuSession() { asg_session_destroy(s); }
-  asg_status run(const char *entry, std::vector<asg_tensor> in) {
-    outs = nullptr;
-    n = 0;
-    return asg_session_run(s, entry, in.data(), in.size(), &outs, &n);
-  }
-  std::string error() const { return asg_session_error(s); }
   asgi_device_stats stats() const {
     asgi_device_stats st;
     REQUIRE(asgi_session_device_stats(s, &st));
@@ -75,8 +67,6 @@ struct GpuSession {
     return *static_cast<const int64_t *>(t->data);
   }
   const float *out(size_t i) const { return static_cast<const float *>(outs[i].data); }
-  const asg_tensor *outs = nullptr;
-  size_t n = 0;
 };
 
 std::vector<float> iota(size_t n, float start = 0) {
